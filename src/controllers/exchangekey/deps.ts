@@ -1,0 +1,65 @@
+// What executing a step needs: narrow interfaces to Kubernetes, the exchanges, encryption, Events,
+// time and logging, plus per-reconcile scratch space for secret material.
+import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
+import type { AdapterRegistry } from '../../exchanges/registry.ts';
+import type { Credentials, ExchangeAdapter } from '../../exchanges/types.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { Clock } from '../../runtime/clock.ts';
+import type { EventRecorder, EventType } from '../../runtime/events.ts';
+import type { EncryptionProviders } from '../encryption/providers.ts';
+import type { ExchangeKeyApi, SecretApi } from './api.ts';
+import type { KeyMaterial } from './material.ts';
+
+/** Collaborators of the ExchangeKey executor. */
+export interface Deps {
+  keys: ExchangeKeyApi;
+  secrets: SecretApi;
+  adapters: AdapterRegistry;
+  encryption: EncryptionProviders;
+  events: EventRecorder;
+  clock: Clock;
+  log: Logger;
+}
+
+/**
+ * Secret material loaded during one reconcile. Kept apart from Observed so that planning, logging
+ * and status code never hold it; dropped when the reconcile ends.
+ */
+export interface Scratch {
+  master?: Credentials;
+  pending?: KeyMaterial;
+}
+
+/** The adapter for this ExchangeKey (plan only asks for exchange steps when it exists). */
+export function adapterFor(deps: Deps, key: ExchangeKey): ExchangeAdapter {
+  return deps.adapters.get(key.spec.exchange, key.spec.endpoint);
+}
+
+/** An Event about an ExchangeKey. `message` must never contain secret material. */
+export interface EventSpec {
+  type: EventType;
+  reason: string;
+  message: string;
+}
+
+/** Records an Event about this ExchangeKey. */
+export function emit(deps: Deps, key: ExchangeKey, { type, reason, message }: EventSpec): void {
+  deps.events.record(
+    {
+      apiVersion: key.apiVersion,
+      kind: key.kind,
+      name: key.metadata.name,
+      namespace: key.metadata.namespace,
+      uid: key.metadata.uid,
+    },
+    type,
+    reason,
+    message,
+  );
+}
+
+/** Scratch material that a step requires; a missing one is a planning bug, not a user error. */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`internal: ${what} not loaded before use`);
+  return value;
+}

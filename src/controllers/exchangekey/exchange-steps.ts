@@ -1,0 +1,142 @@
+// Steps that talk to the exchange. Each is safe to repeat after a crash: registration is preceded
+// by an orphan sweep unless this very reconcile opened the phase, and every key the exchange
+// creates is either persisted in the pending Secret or revoked before the step returns.
+import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
+import { ExchangeError, type KeyRef, type OwnedKey } from '../../exchanges/types.ts';
+import { adapterFor, emit, required, type Deps, type Scratch } from './deps.ts';
+import { keyInfoProblems } from './check.ts';
+import { credentialsOf, encodeMaterial, type KeyMaterial } from './material.ts';
+import type { Observed } from './observed.ts';
+import type { Step } from './plan.ts';
+import { EVENT_ORPHAN_REVOKED, EVENT_REGISTERED, EVENT_REVOKED, REASON_VALIDATION_FAILED } from './reasons.ts';
+import { pendingMetadata, pendingStateOf, secretOf } from './secrets.ts';
+import { encryptionOf, keyTypeOf, maskKeyId, pendingSecretNameOf, permissionsOf } from './spec.ts';
+
+type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
+
+/** Revokes keys the exchange holds under this object's owner tag that exkey has no record of. */
+export async function sweepOrphans(o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const adapter = adapterFor(deps, o.key);
+  const master = required(scratch.master, 'master credentials');
+  const owned = await adapter.listOwned(master, o.key.metadata.uid, o.key.spec.account);
+  for (const orphan of owned.filter((k) => !isRecorded(o, scratch, k))) {
+    await adapter.revoke(master, refOf(o.key, orphan.keyId));
+    emit(deps, o.key, {
+      type: 'Normal',
+      reason: EVENT_ORPHAN_REVOKED,
+      message: `revoked key ${maskKeyId(orphan.keyId)} (version ${orphan.owner.version}) that the exchange held but exkey had not recorded`,
+    });
+    deps.log.info({ version: orphan.owner.version, keyId: maskKeyId(orphan.keyId) }, 'orphaned exchange key revoked');
+  }
+  return { ...o, swept: true };
+}
+
+// Recorded = the pending key we hold, or a live version in status whose masked id matches.
+function isRecorded(o: Observed, scratch: Scratch, key: OwnedKey): boolean {
+  if (scratch.pending && o.pending?.version === key.owner.version && scratch.pending.apiKey === key.keyId) {
+    return o.key.status?.rotation?.version === key.owner.version;
+  }
+  return (o.key.status?.keys ?? []).some(
+    (k) => k.version === key.owner.version && k.state !== 'Revoked' && k.keyId === maskKeyId(key.keyId),
+  );
+}
+
+/** Creates the key at the exchange and persists it in the pending Secret before anything else. */
+export async function register(step: StepOf<'Register'>, o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const adapter = adapterFor(deps, o.key);
+  const master = required(scratch.master, 'master credentials');
+  const request = {
+    permissions: permissionsOf(o.key),
+    ipAllowlist: o.key.spec.ipAllowlist ?? [],
+    keyType: keyTypeOf(o.key),
+    owner: { uid: o.key.metadata.uid, version: step.version },
+    ...(o.key.spec.account === undefined ? {} : { account: o.key.spec.account }),
+  };
+  const issued = await adapter.create(master, request);
+  const material: KeyMaterial = {
+    version: step.version,
+    exchange: o.key.spec.exchange,
+    apiKey: issued.credentials.keyId,
+    createdAt: deps.clock.now().toISOString(),
+  };
+  if (issued.credentials.secret !== undefined) material.apiSecret = issued.credentials.secret;
+  if (issued.credentials.passphrase !== undefined) material.passphrase = issued.credentials.passphrase;
+  if (issued.credentials.privateKey !== undefined) material.privateKey = issued.credentials.privateKey;
+  if (issued.expiresAt) material.expiresAt = issued.expiresAt.toISOString();
+  try {
+    await persistPending(o.key, material, deps);
+  } catch (err) {
+    // No durable record of the key: take it back at once. If that fails too, the next sweep does.
+    await adapter.revoke(master, refOf(o.key, material.apiKey)).catch((revokeErr: unknown) => {
+      deps.log.warn({ err: String(revokeErr), keyId: maskKeyId(material.apiKey) }, 'could not revoke unrecorded key; the next sweep will');
+    });
+    throw err;
+  }
+  scratch.pending = material;
+  emit(deps, o.key, {
+    type: 'Normal',
+    reason: EVENT_REGISTERED,
+    message: `registered key version ${step.version} (${maskKeyId(material.apiKey)}) at ${o.key.spec.exchange}`,
+  });
+  const pending = pendingStateOf(secretOf(pendingMetadata(o.key, material), {}));
+  return { ...o, pending };
+}
+
+async function persistPending(key: ExchangeKey, material: KeyMaterial, deps: Deps): Promise<void> {
+  const { namespace } = key.metadata;
+  const name = pendingSecretNameOf(key);
+  const data = await encodeMaterial(material, encryptionOf(key), { namespace, name, version: material.version }, deps.encryption);
+  await deps.secrets.create(secretOf(pendingMetadata(key, material), data));
+}
+
+/** Signed read-only call with the new key; compares what the exchange reports with the spec. */
+export async function validate(step: StepOf<'Validate'>, o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const material = required(scratch.pending, 'pending key material');
+  const adapter = adapterFor(deps, o.key);
+  try {
+    const info = await adapter.validate(credentialsOf(material), o.key.spec.account);
+    const problems = keyInfoProblems(o.key, info);
+    if (problems.length === 0) return { ...o, validation: { version: step.version, at: deps.clock.now().toISOString(), info } };
+    return rejected(o, step.version, `the exchange reports a key that differs from the spec: ${problems.join('; ')}`);
+  } catch (err) {
+    if (err instanceof ExchangeError && !err.retryable) {
+      return rejected(o, step.version, `the exchange refused a signed call with the new key: ${err.message} (code ${err.code})`);
+    }
+    throw err;
+  }
+}
+
+function rejected(o: Observed, version: number, detail: string): Observed {
+  const message = `new key version ${version} failed validation and was revoked: ${detail}`;
+  return { ...o, validation: { version, failure: { reason: REASON_VALIDATION_FAILED, message, retryable: true } } };
+}
+
+/** Revokes the pending key after it failed validation. */
+export async function revokePending(o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const material = required(scratch.pending, 'pending key material');
+  await adapterFor(deps, o.key).revoke(required(scratch.master, 'master credentials'), refOf(o.key, material.apiKey));
+  emit(deps, o.key, {
+    type: 'Warning',
+    reason: EVENT_REVOKED,
+    message: `revoked rejected key version ${material.version} (${maskKeyId(material.apiKey)})`,
+  });
+  return { ...o, pendingRevoked: true };
+}
+
+/** Deletion: revokes every key exkey created for this object at the exchange. */
+export async function revokeAll(o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const adapter = adapterFor(deps, o.key);
+  const master = required(scratch.master, 'master credentials');
+  const owned = await adapter.listOwned(master, o.key.metadata.uid, o.key.spec.account);
+  const ids = new Set(owned.map((k) => k.keyId));
+  if (scratch.pending) ids.add(scratch.pending.apiKey);
+  for (const keyId of ids) await adapter.revoke(master, refOf(o.key, keyId));
+  const masked = [...ids].map(maskKeyId).join(', ');
+  const message = ids.size === 0 ? 'no keys left at the exchange to revoke' : `revoked ${ids.size} key(s) at ${o.key.spec.exchange}: ${masked}`;
+  emit(deps, o.key, { type: 'Normal', reason: EVENT_REVOKED, message });
+  return { ...o, revokedAll: { count: ids.size } };
+}
+
+function refOf(key: ExchangeKey, keyId: string): KeyRef {
+  return key.spec.account === undefined ? { keyId } : { keyId, account: key.spec.account };
+}

@@ -1,0 +1,115 @@
+// Steps that only touch Kubernetes: status, finalizers, master credentials, and exkey's Secrets.
+import { FINALIZER, type ExchangeKey } from '../../api/v1alpha1/index.ts';
+import { isEnvelopeError } from '../../crypto/index.ts';
+import type { Credentials } from '../../exchanges/types.ts';
+import type { Deps, Scratch } from './deps.ts';
+import { emit, required } from './deps.ts';
+import { decodeMaterial, encodeMaterial } from './material.ts';
+import type { Observed } from './observed.ts';
+import type { Step } from './plan.ts';
+import { REASON_MASTER_CREDENTIALS_INVALID, REASON_MASTER_CREDENTIALS_NOT_FOUND } from './reasons.ts';
+import { pendingStateOf, publishedMetadata, secretOf, isOwnedBy } from './secrets.ts';
+import { encryptionOf, pendingSecretNameOf, secretNameOf } from './spec.ts';
+
+type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
+
+/** Writes status and announces the transition. */
+export async function writeStatus(step: StepOf<'WriteStatus'>, o: Observed, deps: Deps): Promise<Observed> {
+  const before = o.key.status?.rotation;
+  const key = await deps.keys.replaceStatus(o.key, step.status);
+  for (const event of step.events) emit(deps, key, event);
+  const startedHere = !before && step.status.rotation?.phase === 'Registering';
+  return { ...o, key, registeringStartedHere: o.registeringStartedHere === true || startedHere };
+}
+
+/** Adds exkey's finalizer before any external side effect. */
+export async function addFinalizer(o: Observed, deps: Deps): Promise<Observed> {
+  const finalizers = [...(o.key.metadata.finalizers ?? []), FINALIZER];
+  return { ...o, key: await deps.keys.setFinalizers(o.key, finalizers) };
+}
+
+/** Releases the object for deletion. */
+export async function removeFinalizer(step: StepOf<'RemoveFinalizer'>, o: Observed, deps: Deps): Promise<Observed> {
+  const finalizers = (o.key.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+  const key = await deps.keys.setFinalizers(o.key, finalizers);
+  if (step.event) emit(deps, o.key, step.event);
+  return { ...o, key };
+}
+
+/** Reads the managing key from spec.masterCredentialsRef. */
+export async function loadMaster(o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const ref = o.key.spec.masterCredentialsRef?.name ?? '';
+  const secret = ref ? await deps.secrets.get(o.key.metadata.namespace, ref) : undefined;
+  if (!secret) {
+    const message = `master credentials Secret "${ref}" not found in namespace ${o.key.metadata.namespace}`;
+    return { ...o, master: { kind: 'missing', failure: { reason: REASON_MASTER_CREDENTIALS_NOT_FOUND, message, retryable: true } } };
+  }
+  const data = secret.data ?? {};
+  const read = (field: string): string | undefined => {
+    const value = data[field];
+    return value === undefined ? undefined : Buffer.from(value, 'base64').toString('utf8').trim();
+  };
+  const keyId = read('apiKey');
+  const apiSecret = read('apiSecret');
+  if (!keyId || !apiSecret) {
+    const message = `master credentials Secret "${ref}" must have non-empty data keys apiKey and apiSecret`;
+    return { ...o, master: { kind: 'missing', failure: { reason: REASON_MASTER_CREDENTIALS_INVALID, message, retryable: true } } };
+  }
+  const creds: Credentials = { keyId, secret: apiSecret };
+  const passphrase = read('passphrase');
+  if (passphrase) creds.passphrase = passphrase;
+  scratch.master = creds;
+  return { ...o, master: { kind: 'loaded' } };
+}
+
+/** Reads the pending Secret fresh; an unreadable one is reported and discarded (the sweep revokes its key). */
+export async function loadPending(o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const { namespace } = o.key.metadata;
+  const name = pendingSecretNameOf(o.key);
+  const secret = await deps.secrets.get(namespace, name);
+  if (!secret || !isOwnedBy(secret, o.key)) return { ...o, pending: null };
+  const state = pendingStateOf(secret);
+  try {
+    scratch.pending = await decodeMaterial(secret, { namespace, name, version: state.version }, deps.encryption);
+    return { ...o, pending: state };
+  } catch (err) {
+    if (!isEnvelopeError(err)) throw err;
+    const message = `pending key version ${state.version} cannot be opened (${err.message}); discarding it`;
+    emit(deps, o.key, { type: 'Warning', reason: 'PendingKeyUnreadable', message });
+    await deps.secrets.delete(namespace, name);
+    return { ...o, pending: null };
+  }
+}
+
+/** Removes the pending Secret (after publication, rejection, or as a leftover). */
+export async function deletePending(o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  await deps.secrets.delete(o.key.metadata.namespace, pendingSecretNameOf(o.key));
+  delete scratch.pending;
+  return { ...o, pending: null, pendingLeftover: false };
+}
+
+/** Writes the pending version into the published Secret (create, or replace our own). */
+export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const material = required(scratch.pending, 'pending key material');
+  const { namespace } = o.key.metadata;
+  const name = secretNameOf(o.key);
+  const context = { namespace, name, version: step.version };
+  const data = await encodeMaterial(material, encryptionOf(o.key), context, deps.encryption);
+  const existing = await deps.secrets.get(namespace, name);
+  const metadata = publishedMetadata(o.key, material);
+  if (!existing) {
+    await deps.secrets.create(secretOf(metadata, data));
+  } else if (isOwnedBy(existing, o.key)) {
+    await deps.secrets.replace(secretOf({ ...metadata, resourceVersion: existing.metadata?.resourceVersion }, data));
+  } else {
+    return { ...o, published: publishedConflict(o.key) };
+  }
+  return { ...o, published: { kind: 'present', version: step.version } };
+}
+
+function publishedConflict(key: ExchangeKey): Observed['published'] {
+  return {
+    kind: 'conflict',
+    message: `Secret ${secretNameOf(key)} already exists and is not owned by this ExchangeKey; delete it or set spec.secret.name`,
+  };
+}

@@ -1,0 +1,99 @@
+// Key material as stored in exkey's Secrets, and the two layouts it can take: plain data keys
+// (encryption "none") or one envelope (any provider). Layout is API for consumers: documented in
+// docs/secret-format.md.
+import type { V1Secret } from '@kubernetes/client-node';
+import { openEnvelope, sealEnvelope, type EnvelopeContext } from '../../crypto/index.ts';
+import type { EncryptionProviders } from '../encryption/providers.ts';
+import type { Credentials } from '../../exchanges/types.ts';
+
+/** One key version's material. Never logged, never put in status or Events. */
+export interface KeyMaterial {
+  version: number;
+  exchange: string;
+  apiKey: string;
+  apiSecret?: string;
+  passphrase?: string;
+  privateKey?: string;
+  createdAt: string;
+  expiresAt?: string;
+}
+
+/** Data key that holds the envelope when the Secret is encrypted. */
+export const DATA_ENVELOPE = 'envelope';
+/** Data key that holds the version in clear, so consumers can tell versions apart cheaply. */
+export const DATA_VERSION = 'version';
+
+const PLAIN_FIELDS = ['apiKey', 'apiSecret', 'passphrase', 'privateKey'] as const;
+
+/** Secret `data` (base64 values) for this material under the given provider ("none" = plain). */
+export async function encodeMaterial(
+  material: KeyMaterial,
+  provider: string,
+  context: EnvelopeContext,
+  providers: EncryptionProviders,
+): Promise<Record<string, string>> {
+  const data: Record<string, string> = { [DATA_VERSION]: b64(String(material.version)) };
+  if (provider === 'none') {
+    for (const field of PLAIN_FIELDS) {
+      const value = material[field];
+      if (value !== undefined) data[field] = b64(value);
+    }
+    return data;
+  }
+  const sealer = await providers.sealer(provider);
+  const envelope = await sealEnvelope(Buffer.from(JSON.stringify(material)), context, sealer);
+  data[DATA_ENVELOPE] = b64(envelope);
+  return data;
+}
+
+/** Reads the material back from a Secret written by encodeMaterial; throws EnvelopeError if tampered. */
+export async function decodeMaterial(
+  secret: V1Secret,
+  context: EnvelopeContext,
+  providers: EncryptionProviders,
+): Promise<KeyMaterial> {
+  const data = secret.data ?? {};
+  const envelope = data[DATA_ENVELOPE];
+  if (envelope !== undefined) {
+    const plaintext = await openEnvelope(Buffer.from(envelope, 'base64'), context, await providers.lookup());
+    try {
+      return JSON.parse(plaintext.toString('utf8')) as KeyMaterial;
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+  return plainMaterial(secret, context);
+}
+
+function plainMaterial(secret: V1Secret, context: EnvelopeContext): KeyMaterial {
+  const data = secret.data ?? {};
+  const field = (name: string): string | undefined => (data[name] === undefined ? undefined : unb64(data[name]));
+  const material: KeyMaterial = {
+    version: Number(field(DATA_VERSION) ?? context.version),
+    exchange: secret.metadata?.annotations?.['exkey.io/exchange'] ?? '',
+    apiKey: field('apiKey') ?? '',
+    createdAt: secret.metadata?.creationTimestamp?.toString() ?? '',
+  };
+  for (const name of ['apiSecret', 'passphrase', 'privateKey'] as const) {
+    const value = field(name);
+    if (value !== undefined) material[name] = value;
+  }
+  return material;
+}
+
+/** The credentials that sign requests with this key version. */
+export function credentialsOf(material: KeyMaterial): Credentials {
+  const creds: Credentials = { keyId: material.apiKey };
+  if (material.apiSecret !== undefined) creds.secret = material.apiSecret;
+  if (material.passphrase !== undefined) creds.passphrase = material.passphrase;
+  if (material.privateKey !== undefined) creds.privateKey = material.privateKey;
+  return creds;
+}
+
+function b64(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function unb64(text: string | undefined): string {
+  return Buffer.from(text ?? '', 'base64').toString('utf8');
+}

@@ -1,0 +1,55 @@
+// What the ExchangeKey controller knows when it plans: the object, facts loaded on demand, and
+// the outcomes of steps already executed in this reconcile. No secret material lives here, so
+// planning code (and anything that logs an Observed) can never leak a key.
+import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
+import type { KeyInfo } from '../../exchanges/types.ts';
+
+/** The published Secret as far as planning needs it (metadata only). */
+export type PublishedState =
+  | { kind: 'absent' }
+  | { kind: 'conflict'; message: string }
+  | { kind: 'present'; version: number };
+
+/** A key version held in the pending Secret between registration and publication. */
+export interface PendingState {
+  version: number;
+  maskedKeyId: string;
+  createdAt: string;
+  expiresAt?: string;
+}
+
+/** A failure turned into status: reason constant plus a message safe to show. */
+export interface Failure {
+  reason: string;
+  message: string;
+  /** Retry with backoff (true) or wait for a change to the object (false). */
+  retryable: boolean;
+}
+
+/** Master credentials: loaded (material kept by the executor), or why not. */
+export type MasterState = { kind: 'loaded' } | { kind: 'missing'; failure: Failure };
+
+/** Everything plan() reads. Optional fields are "not loaded yet"; plan asks for them. */
+export interface Observed {
+  key: ExchangeKey;
+  /** Whether this operator has an adapter for spec.exchange. */
+  exchangeKnown: boolean;
+  published: PublishedState;
+  master?: MasterState;
+  /** undefined: not loaded; null: no pending key. */
+  pending?: PendingState | null;
+  /** A pending Secret exists although no rotation is in progress (left by a crash after publishing). */
+  pendingLeftover?: boolean;
+  /** Set once SweepOrphans ran in this reconcile. */
+  swept?: boolean;
+  /** Set when this reconcile wrote phase Registering itself (so no crash can precede it). */
+  registeringStartedHere?: boolean;
+  /** Result of validating the pending key in this reconcile. */
+  validation?: { version: number; at: string; info: KeyInfo } | { version: number; failure: Failure };
+  /** Set when the pending key was revoked after a failed validation. */
+  pendingRevoked?: boolean;
+  /** Set once RevokeAll ran (deletion). */
+  revokedAll?: { count: number };
+  /** The last step's failure, to be reported in status. */
+  failure?: Failure;
+}

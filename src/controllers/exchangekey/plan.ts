@@ -1,0 +1,132 @@
+// plan(observed, now): the single next step for one ExchangeKey. Pure: no I/O, no clock reads,
+// no secret material. The reconciler executes the step, folds its outcome into Observed and asks
+// again, until the plan says Done. Status is always written before any step that depends on it.
+import type { ExchangeKeyStatus } from '../../api/v1alpha1/index.ts';
+import { currentFailure } from './failures.ts';
+import type { Failure, Observed } from './observed.ts';
+import { EVENT_RETAINED, REASON_REVOKE_BLOCKED } from './reasons.ts';
+import { hasFinalizer, isDeleting } from './spec.ts';
+import { desiredStatus } from './status.ts';
+import type { EventSpec } from './deps.ts';
+
+/** One step of the ExchangeKey lifecycle. */
+export type Step =
+  | { kind: 'WriteStatus'; status: ExchangeKeyStatus; events: EventSpec[] }
+  | { kind: 'AddFinalizer' }
+  | { kind: 'RemoveFinalizer'; event?: EventSpec }
+  | { kind: 'LoadMaster' }
+  | { kind: 'LoadPending' }
+  | { kind: 'SweepOrphans' }
+  | { kind: 'Register'; version: number }
+  | { kind: 'Validate'; version: number }
+  | { kind: 'RevokePending' }
+  | { kind: 'DeletePending' }
+  | { kind: 'Publish'; version: number }
+  | { kind: 'RevokeAll' }
+  | { kind: 'Done'; failure?: Failure };
+
+const DONE: Step = { kind: 'Done' };
+
+/** Decides the next step (pure). */
+export function plan(o: Observed, now: Date): Step {
+  if (isDeleting(o.key)) return planDeletion(o, now);
+  if (!hasFinalizer(o.key)) return { kind: 'AddFinalizer' };
+  const decision = desiredStatus(o, now);
+  if (!sameStatus(decision.status, o.key.status)) {
+    return { kind: 'WriteStatus', status: decision.status, events: decision.events };
+  }
+  const failure = currentFailure(o);
+  if (failure) return { kind: 'Done', failure };
+  return planProgress(o);
+}
+
+function planProgress(o: Observed): Step {
+  const rotation = o.key.status?.rotation;
+  // Without a rotation a pending Secret is only a leftover (gather loads it when the cache shows
+  // one); during a rotation its content decides the step, so it must be read fresh.
+  if (!rotation) return o.pending || o.pendingLeftover ? { kind: 'DeletePending' } : DONE;
+  if (o.pending === undefined) return { kind: 'LoadPending' };
+  if (rotation.phase === 'Registering') return planRegistering(o, rotation.version);
+  if (o.pending && o.pending.version === rotation.version) return { kind: 'Publish', version: rotation.version };
+  return DONE;
+}
+
+function planRegistering(o: Observed, version: number): Step {
+  const pending = o.pending;
+  if (pending && pending.version === version) {
+    if (!o.validation) return { kind: 'Validate', version };
+    return planRejected(o);
+  }
+  if (!o.master) return { kind: 'LoadMaster' };
+  if (pending) {
+    // A pending key from an earlier attempt: the sweep revokes it at the exchange first.
+    return o.swept ? { kind: 'DeletePending' } : { kind: 'SweepOrphans' };
+  }
+  if (!o.swept && !o.registeringStartedHere) return { kind: 'SweepOrphans' };
+  return { kind: 'Register', version };
+}
+
+/** The pending key failed validation: revoke it at the exchange, then drop its Secret. */
+function planRejected(o: Observed): Step {
+  if (!o.pendingRevoked) return o.master ? { kind: 'RevokePending' } : { kind: 'LoadMaster' };
+  return { kind: 'DeletePending' };
+}
+
+function planDeletion(o: Observed, now: Date): Step {
+  if (!hasFinalizer(o.key)) return DONE;
+  const policy = o.key.spec.deletionPolicy ?? 'Revoke';
+  if (policy === 'Retain') {
+    const message = 'deletionPolicy is Retain: key versions were left in place at the exchange';
+    return { kind: 'RemoveFinalizer', event: { type: 'Normal', reason: EVENT_RETAINED, message } };
+  }
+  if (!mayHoldKeys(o)) return { kind: 'RemoveFinalizer' };
+  const blocked = deletionBlocker(o);
+  if (blocked) return reportBlocked(o, blocked, now);
+  if (!o.master) return { kind: 'LoadMaster' };
+  if (o.pending === undefined) return { kind: 'LoadPending' };
+  if (!o.revokedAll) return { kind: 'RevokeAll' };
+  return { kind: 'RemoveFinalizer' };
+}
+
+/** True when exkey may have created keys for this object at the exchange. */
+function mayHoldKeys(o: Observed): boolean {
+  const status = o.key.status;
+  const live = status?.keys?.some((k) => k.state !== 'Revoked') ?? false;
+  return live || status?.rotation !== undefined || Boolean(o.pending);
+}
+
+function deletionBlocker(o: Observed): Failure | undefined {
+  if (!o.exchangeKnown) {
+    return {
+      reason: REASON_REVOKE_BLOCKED,
+      message: `cannot revoke keys: exchange "${o.key.spec.exchange}" is unknown to this exkey; set spec.deletionPolicy: Retain to delete without revoking`,
+      retryable: false,
+    };
+  }
+  if (o.master?.kind === 'missing') {
+    return {
+      reason: REASON_REVOKE_BLOCKED,
+      message: `cannot revoke keys: ${o.master.failure.message}; restore it, or set spec.deletionPolicy: Retain to delete without revoking`,
+      retryable: true,
+    };
+  }
+  return o.failure;
+}
+
+function reportBlocked(o: Observed, failure: Failure, now: Date): Step {
+  const decision = desiredStatus({ ...o, failure }, now);
+  if (!sameStatus(decision.status, o.key.status)) return { kind: 'WriteStatus', status: decision.status, events: [] };
+  return { kind: 'Done', failure };
+}
+
+/** Structural equality of two statuses, independent of key order. */
+export function sameStatus(a: ExchangeKeyStatus | undefined, b: ExchangeKeyStatus | undefined): boolean {
+  return stableJson(a ?? {}) === stableJson(b ?? {});
+}
+
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([x], [y]) => x.localeCompare(y)));
+  });
+}

@@ -1,0 +1,39 @@
+// Condition and Event reasons the ExchangeKey controller uses. They are API: SREs grep for them,
+// alerts match them, runbooks (docs/runbooks/) are indexed by them.
+
+export const CONDITION_READY = 'Ready';
+export const CONDITION_ROTATING = 'Rotating';
+/** True when something failed while a valid key is still current (Ready stays True). */
+export const CONDITION_DEGRADED = 'Degraded';
+
+/** Ready=True: the Secret holds a key the exchange accepted at its last validation. */
+export const REASON_ISSUED = 'Issued';
+/** Ready=False while the first key version is being brought in. */
+export const REASON_ISSUING = 'Issuing';
+export const REASON_UNKNOWN_EXCHANGE = 'UnknownExchange';
+export const REASON_MASTER_CREDENTIALS_NOT_FOUND = 'MasterCredentialsNotFound';
+export const REASON_MASTER_CREDENTIALS_INVALID = 'MasterCredentialsInvalid';
+/** The exchange refused a request for a reason that retrying will not fix. */
+export const REASON_EXCHANGE_REFUSED = 'ExchangeRefused';
+/** The exchange could not be reached, throttled us, or failed; retried with backoff. */
+export const REASON_EXCHANGE_UNAVAILABLE = 'ExchangeUnavailable';
+/** The new key failed its signed validation call; it was revoked. */
+export const REASON_VALIDATION_FAILED = 'ValidationFailed';
+/** A Secret with the target name exists and is not owned by this ExchangeKey. */
+export const REASON_SECRET_CONFLICT = 'SecretConflict';
+export const REASON_ENCRYPTION_FAILED = 'EncryptionFailed';
+/** The Secret or envelope could not be read back (tampered, wrong key). */
+export const REASON_SECRET_UNREADABLE = 'SecretUnreadable';
+export const REASON_REVOKE_BLOCKED = 'RevokeBlocked';
+export const REASON_KUBERNETES_ERROR = 'KubernetesError';
+
+/** Why a rotation started (status.rotation.reason and the Rotating condition's reason). */
+export const ROTATION_INITIAL = 'Initial';
+export const ROTATION_SECRET_LOST = 'SecretLost';
+
+/** Event reasons. */
+export const EVENT_REGISTERED = 'Registered';
+export const EVENT_ISSUED = 'Issued';
+export const EVENT_REVOKED = 'Revoked';
+export const EVENT_ORPHAN_REVOKED = 'OrphanRevoked';
+export const EVENT_RETAINED = 'Retained';

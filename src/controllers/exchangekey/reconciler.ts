@@ -1,0 +1,89 @@
+// reconcile(key): gather, then plan → execute one step → plan again, until the plan is Done.
+// Level-based: every call starts from a fresh read, so it can be retried or interrupted at any
+// point (a crash between two steps resumes from the phase recorded in status).
+import type { Logger } from '../../observability/logger.ts';
+import { emit, type Deps, type Scratch } from './deps.ts';
+import { classifyError } from './errors.ts';
+import * as exchange from './exchange-steps.ts';
+import { gather, type CacheHints } from './gather.ts';
+import * as kube from './kube-steps.ts';
+import type { Failure, Observed } from './observed.ts';
+import { plan, type Step } from './plan.ts';
+
+const MAX_STEPS = 40;
+const MAX_RESTARTS = 5;
+
+/** A reconcile that ended with a failure reported in status; the work queue retries it with backoff. */
+export class ReconcileFailure extends Error {
+  readonly failure: Failure;
+
+  constructor(failure: Failure) {
+    super(`${failure.reason}: ${failure.message}`);
+    this.name = 'ReconcileFailure';
+    this.failure = failure;
+  }
+}
+
+/** Drives one ExchangeKey as far as it can go now. Throws ReconcileFailure to ask for a retry. */
+export async function reconcile(namespace: string, name: string, deps: Deps, hints: CacheHints): Promise<void> {
+  const log = deps.log.child({ key: `${namespace}/${name}` });
+  const scratch: Scratch = {};
+  let observed = await gather(namespace, name, deps, hints);
+  let restarts = 0;
+  for (let steps = 0; observed && steps < MAX_STEPS; steps++) {
+    const step = plan(observed, deps.clock.now());
+    if (step.kind === 'Done') {
+      finish(step.failure, observed, deps, log);
+      return;
+    }
+    log.debug({ step: step.kind, generation: observed.key.metadata.generation }, 'step');
+    try {
+      observed = await execute(step, observed, deps, scratch);
+    } catch (err) {
+      const outcome = classifyError(err);
+      if (outcome.kind === 'bug') throw outcome.error;
+      if (outcome.kind === 'restart' && restarts++ < MAX_RESTARTS) {
+        // Someone else changed the object since we read it: start over from a fresh read.
+        observed = await gather(namespace, name, deps, hints);
+        continue;
+      }
+      const failure =
+        outcome.kind === 'fail' ? outcome.failure : { reason: 'Conflict', message: 'the object kept changing under exkey', retryable: true };
+      log.warn({ step: step.kind, reason: failure.reason, message: failure.message }, 'step failed');
+      observed = { ...observed, failure };
+    }
+  }
+  if (observed) throw new Error(`reconcile of ${namespace}/${name} did not converge in ${MAX_STEPS} steps`);
+}
+
+function finish(failure: Failure | undefined, o: Observed, deps: Deps, log: Logger): void {
+  if (!failure) return;
+  emit(deps, o.key, { type: 'Warning', reason: failure.reason, message: failure.message });
+  log.info({ reason: failure.reason, retryable: failure.retryable }, 'reconcile ended with a reported failure');
+  throw new ReconcileFailure(failure);
+}
+
+type Handler<K extends Step['kind']> = (step: Extract<Step, { kind: K }>, o: Observed, deps: Deps, scratch: Scratch) => Promise<Observed>;
+
+/** One executor per step kind; the mapped type makes a missing kind a compile error. */
+const HANDLERS: { [K in Step['kind']]: Handler<K> } = {
+  WriteStatus: (step, o, deps) => kube.writeStatus(step, o, deps),
+  AddFinalizer: (_step, o, deps) => kube.addFinalizer(o, deps),
+  RemoveFinalizer: (step, o, deps) => kube.removeFinalizer(step, o, deps),
+  LoadMaster: (_step, o, deps, scratch) => kube.loadMaster(o, deps, scratch),
+  LoadPending: (_step, o, deps, scratch) => kube.loadPending(o, deps, scratch),
+  DeletePending: (_step, o, deps, scratch) => kube.deletePending(o, deps, scratch),
+  Publish: (step, o, deps, scratch) => kube.publish(step, o, deps, scratch),
+  SweepOrphans: (_step, o, deps, scratch) => exchange.sweepOrphans(o, deps, scratch),
+  Register: (step, o, deps, scratch) => exchange.register(step, o, deps, scratch),
+  Validate: (step, o, deps, scratch) => exchange.validate(step, o, deps, scratch),
+  RevokePending: (_step, o, deps, scratch) => exchange.revokePending(o, deps, scratch),
+  RevokeAll: (_step, o, deps, scratch) => exchange.revokeAll(o, deps, scratch),
+  Done: (_step, o) => Promise.resolve(o),
+};
+
+/** Executes one step and returns what is observed afterwards. */
+export function execute(step: Step, o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const handler = HANDLERS[step.kind] as Handler<Step['kind']>;
+  return handler(step, o, deps, scratch);
+}
