@@ -1,0 +1,3 @@
+module exkey.io/envelope-go
+
+go 1.22
