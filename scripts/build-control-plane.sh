@@ -13,6 +13,8 @@ ETCD_VERSION="${EXKEY_ETCD_VERSION:-3.6.16}"
 KWOK_VERSION="${EXKEY_KWOK_VERSION:-0.8.0}"
 CACHE_DIR="${EXKEY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/exkey}"
 BIN_ROOT="$CACHE_DIR/bin"
+# Bump when the build recipe (flags, copied files) changes, so stale caches are not reused.
+RECIPE=2
 export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
 mkdir -p "$BIN_ROOT"
 
@@ -24,7 +26,7 @@ have() { [ -x "$BIN_ROOT/$1/$2" ]; }
 # `go install` (kubernetes/kubernetes#79384). A wrapper module pins each staging module to its
 # published v0.Y.Z instead; the list comes from the go.mod the proxy serves for this version.
 build_kubernetes() {
-  local dir="kubernetes-$K8S_VERSION"
+  local dir="kubernetes-$K8S_VERSION-r$RECIPE"
   if have "$dir" kube-apiserver && have "$dir" kube-controller-manager && have "$dir" kube-scheduler; then return; fi
   log "building kube-apiserver, kube-controller-manager, kube-scheduler v$K8S_VERSION (first run only; 10-25 min)"
   local work; work="$(mktemp -d)"
@@ -43,7 +45,14 @@ build_kubernetes() {
       "k8s.io/kubernetes/cmd/kube-controller-manager@v$K8S_VERSION" \
       "k8s.io/kubernetes/cmd/kube-scheduler@v$K8S_VERSION" >/dev/null
     mkdir -p out
-    go build -trimpath -ldflags='-s -w' -o out/ \
+    # Stamp the version the way Kubernetes' own build does; without it the API server reports
+    # v0.0.0-master and `kubectl version` cannot parse it.
+    local major="${K8S_VERSION%%.*}" rest="${K8S_VERSION#*.}"
+    local minor="${rest%%.*}" ldflags="-s -w"
+    for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+      ldflags="$ldflags -X $pkg.gitVersion=v$K8S_VERSION -X $pkg.gitMajor=$major -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+    done
+    go build -trimpath -ldflags="$ldflags" -o out/ \
       k8s.io/kubernetes/cmd/kube-apiserver \
       k8s.io/kubernetes/cmd/kube-controller-manager \
       k8s.io/kubernetes/cmd/kube-scheduler

@@ -15,6 +15,7 @@ import { ResilientInformer, listWatchFactory, type InformerHealth } from '../../
 import { WorkQueue, type WorkQueueObserver } from '../../runtime/workqueue.ts';
 import type { Deps } from './deps.ts';
 import type { CacheHints } from './gather.ts';
+import { ChangeFilter } from './predicates.ts';
 import { reconcile } from './reconciler.ts';
 
 /** Controller settings. */
@@ -57,12 +58,19 @@ export function startExchangeKeyController(options: ControllerOptions): RunningC
   const secretInformers = scopes.map((namespace) =>
     informer<V1Secret>(options, { kind: SECRETS, namespace, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` }),
   );
-  for (const inf of keyInformers) for (const verb of ['add', 'update', 'delete'] as const) inf.on(verb, enqueue);
+  const changes = new ChangeFilter();
+  const keyOf = (obj: KubernetesObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+  for (const inf of keyInformers) {
+    inf.on('add', (obj) => { changes.added(keyOf(obj), obj); enqueue(obj); });
+    inf.on('update', (obj) => { if (changes.updated(keyOf(obj), obj)) enqueue(obj); });
+    inf.on('delete', (obj) => { changes.deleted(keyOf(obj)); enqueue(obj); });
+  }
+  // exkey writes these Secrets itself; only their disappearance is news (the resync covers the rest).
   const enqueueOwner = (secret: V1Secret): void => {
     const owner = secret.metadata?.labels?.[LABEL_EXCHANGE_KEY];
     if (owner) queue.add(`${secret.metadata?.namespace ?? ''}/${owner}`);
   };
-  for (const inf of secretInformers) for (const verb of ['add', 'update', 'delete'] as const) inf.on(verb, enqueueOwner);
+  for (const inf of secretInformers) inf.on('delete', enqueueOwner);
   const hints: CacheHints = {
     hasPendingSecret: (uid) =>
       secretInformers.some((inf) =>

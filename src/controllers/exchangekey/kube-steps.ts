@@ -104,7 +104,7 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   } else {
     return { ...o, published: publishedConflict(o.key) };
   }
-  return { ...o, published: { kind: 'present', version: step.version } };
+  return { ...o, published: { kind: 'present', version: step.version }, publishedHere: true, swept: false };
 }
 
 function publishedConflict(key: ExchangeKey): Observed['published'] {

@@ -42,6 +42,8 @@ export interface Observed {
   pendingLeftover?: boolean;
   /** Set once SweepOrphans ran in this reconcile. */
   swept?: boolean;
+  /** Set when this reconcile published a new version (a final orphan sweep follows). */
+  publishedHere?: boolean;
   /** Set when this reconcile wrote phase Registering itself (so no crash can precede it). */
   registeringStartedHere?: boolean;
   /** Result of validating the pending key in this reconcile. */

@@ -44,7 +44,13 @@ function planProgress(o: Observed): Step {
   const rotation = o.key.status?.rotation;
   // Without a rotation a pending Secret is only a leftover (gather loads it when the cache shows
   // one); during a rotation its content decides the step, so it must be read fresh.
-  if (!rotation) return o.pending || o.pendingLeftover ? { kind: 'DeletePending' } : DONE;
+  if (!rotation) {
+    if (o.pending || o.pendingLeftover) return { kind: 'DeletePending' };
+    // A create whose answer was lost can still land at the exchange after the resume sweep; one
+    // more sweep once the new version is published catches what arrived in the meantime.
+    if (o.publishedHere && !o.swept) return o.master ? { kind: 'SweepOrphans' } : { kind: 'LoadMaster' };
+    return DONE;
+  }
   if (o.pending === undefined) return { kind: 'LoadPending' };
   if (rotation.phase === 'Registering') return planRegistering(o, rotation.version);
   if (o.pending && o.pending.version === rotation.version) return { kind: 'Publish', version: rotation.version };

@@ -33,6 +33,7 @@ export async function reconcile(namespace: string, name: string, deps: Deps, hin
   for (let steps = 0; observed && steps < MAX_STEPS; steps++) {
     const step = plan(observed, deps.clock.now());
     if (step.kind === 'Done') {
+      log.debug({ steps, generation: observed.key.metadata.generation }, 'reconciled');
       finish(step.failure, observed, deps, log);
       return;
     }

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// exkey's single entry point: `exkey operator | dev | env | simulator | version`.
+// The image's ENTRYPOINT, `npx exkey`, and the npm scripts all come through here.
+import { readFileSync } from 'node:fs';
+
+const USAGE = `usage: exkey <command> [options]
+
+commands:
+  operator     run the operator against the current kubeconfig (or in-cluster config)
+  dev          local control plane + simulator + operator + a sample ExchangeKey
+  env          up | down | status | kubeconfig  (the local control plane)
+  simulator    bybit --port P --master-key K --master-secret S  (exchange simulators)
+  version      print the version
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'operator':
+      return (await import('./cli/operator.ts')).runOperatorCommand(rest);
+    case 'dev':
+      return (await import('./cli/dev.ts')).runDevCommand(rest);
+    case 'env':
+      return (await import('./localenv/index.ts')).runEnvCommand(rest);
+    case 'simulator':
+      return (await import('./cli/simulator.ts')).runSimulatorCommand(rest);
+    case 'version': {
+      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+      console.log(pkg.version);
+      return 0;
+    }
+    default:
+      process.stderr.write(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,18 @@
+// `exkey simulator <venue> ...`: runs one exchange simulator in the foreground.
+import { runBybitSimulatorCli } from '../exchanges/bybit/simulator/index.ts';
+
+const VENUES: Record<string, (argv: string[]) => Promise<void>> = {
+  bybit: (argv) => runBybitSimulatorCli(argv),
+};
+
+/** Dispatches to the simulator for the named venue. */
+export async function runSimulatorCommand(argv: string[]): Promise<number> {
+  const [venue, ...rest] = argv;
+  const run = venue === undefined ? undefined : VENUES[venue];
+  if (!run) {
+    console.error(`usage: exkey simulator <${Object.keys(VENUES).join('|')}> [options]`);
+    return 2;
+  }
+  await run(rest);
+  return 0;
+}

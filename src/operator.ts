@@ -1,0 +1,79 @@
+// Assembles a running operator from its parts: Kubernetes client, adapters, encryption, Events,
+// the ExchangeKey controller and the health/metrics endpoint. No business logic lives here.
+import type { KubeConfig } from '@kubernetes/client-node';
+import { startExchangeKeyController, type RunningController } from './controllers/exchangekey/controller.ts';
+import { exchangeKeyApi, secretApi } from './controllers/exchangekey/api.ts';
+import type { Deps } from './controllers/exchangekey/deps.ts';
+import { loadOrCreateKeyRing } from './controllers/encryption/local-keyring.ts';
+import { localEncryption } from './controllers/encryption/providers.ts';
+import { adapterRegistry, type AdapterRegistry } from './exchanges/registry.ts';
+import type { Logger } from './observability/logger.ts';
+import { startHealthServer, type HealthServer } from './observability/health.ts';
+import type { Clock } from './runtime/clock.ts';
+import { KubeEventRecorder } from './runtime/events.ts';
+import { KubeClient } from './runtime/kube/client.ts';
+
+/** Everything the operator needs to run. */
+export interface OperatorOptions {
+  kubeconfig: KubeConfig;
+  /** Namespace exkey runs in: holds the local encryption key ring. */
+  namespace: string;
+  /** Namespaces to watch; undefined means the whole cluster. */
+  watchNamespaces?: string[];
+  concurrency?: number;
+  resyncMs?: number;
+  clock: Clock;
+  logger: Logger;
+  /** Health and metrics port; 0 picks a free one, undefined disables the server. */
+  healthPort?: number;
+  /** Adapter registry override (tests). */
+  adapters?: AdapterRegistry;
+}
+
+/** A running operator. */
+export interface Operator {
+  controller: RunningController;
+  health: HealthServer | undefined;
+  /** Stops the controller (draining in-flight reconciles), the health server and HTTP pools. */
+  stop(): Promise<void>;
+}
+
+/** Starts the operator and resolves once its caches have synced. */
+export async function startOperator(options: OperatorOptions): Promise<Operator> {
+  const { clock, logger } = options;
+  const kube = new KubeClient(options.kubeconfig, { userAgent: 'exkey-operator' });
+  const events = new KubeEventRecorder({ kube, clock, logger });
+  const deps: Deps = {
+    keys: exchangeKeyApi(kube),
+    secrets: secretApi(kube),
+    adapters: options.adapters ?? adapterRegistry({ clock }),
+    encryption: localEncryption(() => loadOrCreateKeyRing(kube, options.namespace), clock),
+    events,
+    clock,
+    log: logger,
+  };
+  const controller = startExchangeKeyController({
+    kube,
+    deps,
+    concurrency: options.concurrency ?? 16,
+    resyncMs: options.resyncMs ?? 10 * 60_000,
+    ...(options.watchNamespaces ? { namespaces: options.watchNamespaces } : {}),
+  });
+  const health =
+    options.healthPort === undefined
+      ? undefined
+      : await startHealthServer({ port: options.healthPort, ready: () => controller.synced(), logger });
+  await controller.waitForSync();
+  logger.info({ namespace: options.namespace, watch: options.watchNamespaces ?? 'all' }, 'exkey operator started');
+  return {
+    controller,
+    health,
+    async stop() {
+      await controller.stop();
+      await events.flush();
+      await health?.close();
+      await kube.close();
+      logger.info('exkey operator stopped');
+    },
+  };
+}

@@ -1,0 +1,162 @@
+// An operator under test: a fresh namespace on the real control plane, a Bybit simulator, and
+// exkey's operator running in-process, watching only that namespace (so test files can run in
+// parallel), with every log line captured for secret-leak checks.
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import type { CoreV1Event, KubeConfig, V1Secret } from '@kubernetes/client-node';
+import { EXCHANGE_KEYS, type ExchangeKey, type ExchangeKeySpec } from '../../src/api/v1alpha1/index.ts';
+import { loadOrCreateKeyRing } from '../../src/controllers/encryption/local-keyring.ts';
+import { localEncryption } from '../../src/controllers/encryption/providers.ts';
+import { decodeMaterial, type KeyMaterial } from '../../src/controllers/exchangekey/material.ts';
+import { startBybitSimulator, type BybitSimulator } from '../../src/exchanges/bybit/simulator/index.ts';
+import { adapterRegistry, type AdapterRegistry } from '../../src/exchanges/registry.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { startOperator, type Operator } from '../../src/operator.ts';
+import { systemClock } from '../../src/runtime/clock.ts';
+import { KubeClient } from '../../src/runtime/kube/client.ts';
+import { isNotFound } from '../../src/runtime/kube/errors.ts';
+import { SECRETS, collectionPath, objectPath } from '../../src/runtime/kube/paths.ts';
+import { createTestNamespace, kubeConfigFromPath, waitFor, type TestNamespace } from './kube.ts';
+
+export interface HarnessOptions {
+  /** Create the master-credentials Secret `bybit-master` (default true). */
+  masterSecret?: boolean;
+  resyncMs?: number;
+  rateLimits?: boolean;
+  /** Wraps the adapter registry (fault injection around a real adapter). */
+  wrapAdapters?: (registry: AdapterRegistry) => AdapterRegistry;
+}
+
+/** A condition to wait for: type, status and optionally reason. */
+export interface ConditionWant {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+}
+
+/** Everything a lifecycle test drives. */
+export interface Harness {
+  kc: KubeConfig;
+  kube: KubeClient;
+  namespace: string;
+  sim: BybitSimulator;
+  master: { apiKey: string; apiSecret: string };
+  /** Every log line the operator wrote. */
+  logs: string[];
+  operator(): Operator;
+  /** Stops the operator (as a crash would not: gracefully). */
+  stopOperator(): Promise<void>;
+  startOperator(overrides?: { resyncMs?: number }): Promise<void>;
+  createMasterSecret(): Promise<void>;
+  /** Creates an ExchangeKey named `name` for the simulator; `spec` overrides the defaults. */
+  createKey(name: string, spec?: Partial<ExchangeKeySpec>): Promise<ExchangeKey>;
+  getKey(name: string): Promise<ExchangeKey | undefined>;
+  /** Waits until condition `type` has `status` (and `reason`, if given); returns the object. */
+  waitForCondition(name: string, want: ConditionWant, timeoutMs?: number): Promise<ExchangeKey>;
+  getSecret(name: string): Promise<V1Secret | undefined>;
+  /** Opens the published Secret like a consumer would (local provider: the namespace's key ring). */
+  readMaterial(secretName: string): Promise<KeyMaterial>;
+  events(objectName: string): Promise<CoreV1Event[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts a harness; call stop() in afterAll. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const kc = kubeConfigFromPath(inject('kubeconfigPath'));
+  const kube = new KubeClient(kc);
+  const ns: TestNamespace = await createTestNamespace(kc, 'xk');
+  const master = { apiKey: `MASTER${randomBytes(6).toString('hex').toUpperCase()}`, apiSecret: randomBytes(18).toString('hex') };
+  const sim = await startBybitSimulator({ masterKey: master.apiKey, masterSecret: master.apiSecret, rateLimits: options.rateLimits ?? false });
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', destination: { write: (line: string) => { logs.push(line); } } });
+  let operator: Operator | undefined;
+  const keyPath = (name: string): string => objectPath(EXCHANGE_KEYS, ns.name, name);
+
+  const harness: Harness = {
+    kc, kube, namespace: ns.name, sim, master, logs,
+    operator: () => {
+      if (!operator) throw new Error('operator not running');
+      return operator;
+    },
+    async startOperator(overrides = {}) {
+      const registry = adapterRegistry({ clock: systemClock, timeoutMs: 5_000 });
+      operator = await startOperator({
+        kubeconfig: kc, namespace: ns.name, watchNamespaces: [ns.name], clock: systemClock, logger,
+        resyncMs: overrides.resyncMs ?? options.resyncMs ?? 60_000, concurrency: 4,
+        adapters: options.wrapAdapters ? options.wrapAdapters(registry) : registry,
+      });
+    },
+    async stopOperator() {
+      await operator?.stop();
+      operator = undefined;
+    },
+    async createMasterSecret() {
+      await kube.send({
+        method: 'POST', path: collectionPath(SECRETS, ns.name),
+        body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'bybit-master' }, stringData: master },
+      });
+    },
+    createKey: (name, spec = {}) =>
+      kube.send<ExchangeKey>({
+        method: 'POST', path: collectionPath(EXCHANGE_KEYS, ns.name),
+        body: {
+          apiVersion: 'exkey.io/v1alpha1', kind: 'ExchangeKey', metadata: { name },
+          spec: {
+            exchange: 'bybit', endpoint: sim.url, account: '1001', masterCredentialsRef: { name: 'bybit-master' },
+            permissions: ['read', 'trade'], ipAllowlist: ['127.0.0.1'], ...spec,
+          },
+        },
+      }),
+    getKey: async (name) => {
+      try {
+        return await kube.send<ExchangeKey>({ method: 'GET', path: keyPath(name) });
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    waitForCondition: (name, { type, status, reason }, timeoutMs = 30_000) =>
+      waitFor(async (observe) => {
+        const key = await harness.getKey(name);
+        const condition = key?.status?.conditions?.find((c) => c.type === type);
+        observe(key?.status ?? 'no object');
+        return condition?.status === status && (reason === undefined || condition.reason === reason) ? key : undefined;
+      }, { timeoutMs, description: `${name}: ${type}=${status}${reason ? ` (${reason})` : ''}` }),
+    getSecret: async (name) => {
+      try {
+        return await kube.send<V1Secret>({ method: 'GET', path: objectPath(SECRETS, ns.name, name) });
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    },
+    async readMaterial(secretName) {
+      const secret = await harness.getSecret(secretName);
+      if (!secret) throw new Error(`Secret ${secretName} not found`);
+      const version = Number(secret.metadata?.annotations?.['exkey.io/key-version']);
+      const encryption = localEncryption(() => loadOrCreateKeyRing(kube, ns.name), systemClock);
+      return decodeMaterial(secret, { namespace: ns.name, name: secretName, version }, encryption);
+    },
+    events: async (objectName) => {
+      const list = await kube.send<{ items: CoreV1Event[] }>({
+        method: 'GET', path: `/api/v1/namespaces/${ns.name}/events`,
+        query: { fieldSelector: `involvedObject.name=${objectName}` },
+      });
+      return list.items;
+    },
+    async stop() {
+      await operator?.stop();
+      await sim.stop();
+      await ns.cleanup();
+      await kube.close();
+    },
+  };
+  if (options.masterSecret ?? true) await harness.createMasterSecret();
+  await harness.startOperator();
+  return harness;
+}
+
+/** Strings that must never appear in logs, Events or status for this material. */
+export function secretsOf(material: KeyMaterial): string[] {
+  return [material.apiSecret, material.passphrase, material.privateKey].filter((s): s is string => Boolean(s));
+}
