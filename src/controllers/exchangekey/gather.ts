@@ -5,7 +5,7 @@ import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
 import type { Deps } from './deps.ts';
 import type { Observed } from './observed.ts';
 import { publishedStateOf } from './secrets.ts';
-import { isDeleting, secretNameOf } from './spec.ts';
+import { secretNameOf } from './spec.ts';
 
 /** Hints from the informer caches that save reads. */
 export interface CacheHints {
@@ -23,7 +23,7 @@ export async function gather(namespace: string, name: string, deps: Deps, hints:
 /** Builds the Observed for an ExchangeKey already read. */
 export async function observe(key: ExchangeKey, deps: Deps, hints: CacheHints): Promise<Observed> {
   const exchangeKnown = deps.adapters.has(key.spec.exchange);
-  const secret = isDeleting(key) ? undefined : await deps.secrets.get(key.metadata.namespace, secretNameOf(key));
+  const secret = await deps.secrets.get(key.metadata.namespace, secretNameOf(key));
   const observed: Observed = { key, exchangeKnown, published: publishedStateOf(key, secret) };
   if (!key.status?.rotation && hints.hasPendingSecret(key.metadata.uid)) observed.pendingLeftover = true;
   return observed;

@@ -120,7 +120,7 @@ function deletionBlocker(o: Observed): Failure | undefined {
 }
 
 function reportBlocked(o: Observed, failure: Failure, now: Date): Step {
-  const decision = desiredStatus({ ...o, failure }, now);
+  const decision = desiredStatus(o, now, failure);
   if (!sameStatus(decision.status, o.key.status)) return { kind: 'WriteStatus', status: decision.status, events: [] };
   return { kind: 'Done', failure };
 }

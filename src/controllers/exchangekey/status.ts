@@ -34,11 +34,10 @@ interface RotationFields {
   events: EventSpec[];
 }
 
-/** Computes the status the object should have now (pure). */
-export function desiredStatus(o: Observed, now: Date): StatusDecision {
+/** Computes the status the object should have now (pure); `failure` overrides the policy chain. */
+export function desiredStatus(o: Observed, now: Date, failure: Failure | undefined = currentFailure(o)): StatusDecision {
   const current = o.key.status ?? {};
   const generation = o.key.metadata.generation;
-  const failure = currentFailure(o);
   const fields = o.key.metadata.deletionTimestamp || failure ? unchangedRotation(o) : nextRotation(o, now);
   const status: ExchangeKeyStatus = {
     ...current,
