@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { applyManifests, defaultEnvDir, repoRoot, runEnvCommand, waitForCrdsEstablished } from '../localenv/index.ts';
-import { startBybitSimulator } from '../exchanges/bybit/simulator/index.ts';
+import { startBybitSimulator, type BybitSimulator } from '../exchanges/bybit/simulator/index.ts';
+import { ServerSideApplier, type ApplyObject } from '../runtime/kube/apply.ts';
 import { createLogger } from '../observability/logger.ts';
 import { startOperator } from '../operator.ts';
 import { systemClock } from '../runtime/clock.ts';
@@ -31,7 +32,9 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   });
   const root = repoRoot;
   const envDir = values['env-dir'] ?? defaultEnvDir;
-  if ((await runEnvCommand(['up', '--dir', envDir])) !== 0) return 1;
+  // A scratch --env-dir must not overwrite the repository's .exkey/kubeconfig.
+  const envArgs = values['env-dir'] ? ['up', '--dir', envDir, '--kubeconfig-out', ''] : ['up', '--dir', envDir];
+  if ((await runEnvCommand(envArgs)) !== 0) return 1;
   const kubeconfigPath = join(envDir, 'kubeconfig');
   const crds = readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml')).map((f) => join(root, 'crds', f));
   await applyManifests(kubeconfigPath, crds);
@@ -40,17 +43,19 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   const kc = loadKubeConfig(kubeconfigPath);
   const kube = new KubeClient(kc);
   const logger = createLogger({ level: values['log-level'] });
-  const sample = parse(readFileSync(join(root, SAMPLE), 'utf8')) as { metadata: { name: string; namespace: string } };
+  const sample = parse(readFileSync(join(root, SAMPLE), 'utf8')) as ApplyObject & {
+    metadata: { name: string; namespace: string };
+    spec: Record<string, unknown>;
+  };
   const { namespace, name } = sample.metadata;
   const master = { apiKey: `DEVMASTER${randomBytes(5).toString('hex').toUpperCase()}`, apiSecret: randomBytes(18).toString('hex') };
-  const simulator = await startBybitSimulator({
-    port: Number(values['simulator-port']), host: '127.0.0.1', masterKey: master.apiKey, masterSecret: master.apiSecret,
-  });
+  const simulator = await startSimulator(Number(values['simulator-port']), master);
   await ensureNamespace(kube, 'exkey-system');
   await ensureNamespace(kube, namespace);
   await ensureSecret(kube, namespace, 'bybit-master', master);
   const operator = await startOperator({ kubeconfig: kc, namespace: 'exkey-system', clock: systemClock, logger, healthPort: 0 });
-  await applyManifests(kubeconfigPath, [join(root, SAMPLE)]);
+  // The sample names the simulator's usual address; point it at the one actually running.
+  await new ServerSideApplier(kube, 'exkey-dev').apply({ ...sample, spec: { ...sample.spec, endpoint: simulator.url } });
   printHowTo(kubeconfigPath, namespace, name, simulator.url);
   const stopAll = async (): Promise<void> => {
     await operator.stop();
@@ -66,6 +71,18 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   console.error('exkey: operator running; Ctrl-C stops it (the control plane keeps running: npm run env:down).');
   await untilSignalled(stopAll, logger);
   return 0;
+}
+
+// Port 8400 keeps the sample's endpoint stable; if it is taken, any free port will do.
+async function startSimulator(port: number, master: { apiKey: string; apiSecret: string }): Promise<BybitSimulator> {
+  const options = { host: '127.0.0.1', masterKey: master.apiKey, masterSecret: master.apiSecret };
+  try {
+    return await startBybitSimulator({ ...options, port });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+    console.error(`exkey: port ${port} is busy; the simulator takes a free port instead`);
+    return startBybitSimulator({ ...options, port: 0 });
+  }
 }
 
 function printHowTo(kubeconfigPath: string, namespace: string, name: string, simulatorUrl: string): void {
