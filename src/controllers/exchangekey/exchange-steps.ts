@@ -28,7 +28,7 @@ export async function sweepOrphans(o: Observed, deps: Deps, scratch: Scratch): P
     });
     deps.log.info({ version: orphan.owner.version, keyId: maskKeyId(orphan.keyId) }, 'orphaned exchange key revoked');
   }
-  return { ...o, swept: true };
+  return { ...o, swept: true, finalSweepDue: false };
 }
 
 // Recorded = the pending key we hold, or a live version in status whose masked id matches.

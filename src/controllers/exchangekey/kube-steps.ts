@@ -1,5 +1,7 @@
 // Steps that only touch Kubernetes: status, finalizers, master credentials, and exkey's Secrets.
+import type { V1Secret } from '@kubernetes/client-node';
 import { FINALIZER, type ExchangeKey } from '../../api/v1alpha1/index.ts';
+import { isAlreadyExists } from '../../runtime/kube/errors.ts';
 import { isEnvelopeError } from '../../crypto/index.ts';
 import type { Credentials } from '../../exchanges/types.ts';
 import type { Deps, Scratch } from './deps.ts';
@@ -19,7 +21,10 @@ export async function writeStatus(step: StepOf<'WriteStatus'>, o: Observed, deps
   const key = await deps.keys.replaceStatus(o.key, step.status);
   for (const event of step.events) emit(deps, key, event);
   const startedHere = !before && step.status.rotation?.phase === 'Registering';
-  return { ...o, key, registeringStartedHere: o.registeringStartedHere === true || startedHere };
+  if (!startedHere) return { ...o, key };
+  // This reconcile opened the phase: no pending key can exist for it yet (a leftover from an
+  // earlier rotation was already seen by gather), so there is nothing to read back.
+  return { ...o, key, registeringStartedHere: true, pending: o.pendingLeftover ? o.pending : null };
 }
 
 /** Adds exkey's finalizer before any external side effect. */
@@ -95,8 +100,12 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   const name = secretNameOf(o.key);
   const context = { namespace, name, version: step.version };
   const data = await encodeMaterial(material, encryptionOf(o.key), context, deps.encryption);
-  const existing = await deps.secrets.get(namespace, name);
   const metadata = publishedMetadata(o.key, material);
+  // gather saw no Secret: create it straight away; if one appeared since, read it and decide.
+  if (o.published.kind === 'absent' && (await createUnlessExists(deps, secretOf(metadata, data)))) {
+    return { ...o, published: { kind: 'present', version: step.version }, finalSweepDue: o.swept === true };
+  }
+  const existing = await deps.secrets.get(namespace, name);
   if (!existing) {
     await deps.secrets.create(secretOf(metadata, data));
   } else if (isOwnedBy(existing, o.key)) {
@@ -104,7 +113,17 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   } else {
     return { ...o, published: publishedConflict(o.key) };
   }
-  return { ...o, published: { kind: 'present', version: step.version }, publishedHere: true, swept: false };
+  return { ...o, published: { kind: 'present', version: step.version }, finalSweepDue: o.swept === true };
+}
+
+async function createUnlessExists(deps: Deps, secret: V1Secret): Promise<boolean> {
+  try {
+    await deps.secrets.create(secret);
+    return true;
+  } catch (err) {
+    if (isAlreadyExists(err)) return false;
+    throw err;
+  }
 }
 
 function publishedConflict(key: ExchangeKey): Observed['published'] {

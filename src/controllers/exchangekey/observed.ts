@@ -42,8 +42,11 @@ export interface Observed {
   pendingLeftover?: boolean;
   /** Set once SweepOrphans ran in this reconcile. */
   swept?: boolean;
-  /** Set when this reconcile published a new version (a final orphan sweep follows). */
-  publishedHere?: boolean;
+  /**
+   * Set when this reconcile published a new version after resuming an interrupted or failed
+   * attempt: a final orphan sweep follows, since that attempt's create may land late.
+   */
+  finalSweepDue?: boolean;
   /** Set when this reconcile wrote phase Registering itself (so no crash can precede it). */
   registeringStartedHere?: boolean;
   /** Result of validating the pending key in this reconcile. */

@@ -46,9 +46,10 @@ function planProgress(o: Observed): Step {
   // one); during a rotation its content decides the step, so it must be read fresh.
   if (!rotation) {
     if (o.pending || o.pendingLeftover) return { kind: 'DeletePending' };
-    // A create whose answer was lost can still land at the exchange after the resume sweep; one
-    // more sweep once the new version is published catches what arrived in the meantime.
-    if (o.publishedHere && !o.swept) return o.master ? { kind: 'SweepOrphans' } : { kind: 'LoadMaster' };
+    // After a resumed attempt, a create whose answer was lost can land at the exchange after the
+    // resume sweep; one more sweep once the version is published catches it. A clean first
+    // attempt has nothing to sweep and skips it (a sweep lists the account's keys).
+    if (o.finalSweepDue) return o.master ? { kind: 'SweepOrphans' } : { kind: 'LoadMaster' };
     return DONE;
   }
   if (o.pending === undefined) return { kind: 'LoadPending' };

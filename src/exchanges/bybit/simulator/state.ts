@@ -86,13 +86,10 @@ export const MASTER_PERMISSIONS: BybitPermissionMap = {
   Options: ['OptionsTrade'],
 };
 
-/** Creates the account with its master key. */
-export function createAccount(init: AccountInit, nowMs: number): Account {
-  const master: SimKey = {
-    id: '1',
-    apiKey: init.masterKey,
-    secret: init.masterSecret,
-    uid: init.masterUid,
+// Master keys are never IP-bound and never expire in the simulator.
+function masterKey(identity: Pick<SimKey, 'id' | 'apiKey' | 'secret' | 'uid'>, nowMs: number): SimKey {
+  return {
+    ...identity,
     isMaster: true,
     readOnly: 0,
     permissions: structuredClone(MASTER_PERMISSIONS),
@@ -102,6 +99,11 @@ export function createAccount(init: AccountInit, nowMs: number): Account {
     expiresAtMs: undefined,
     deleted: false,
   };
+}
+
+/** Creates the account with its master key. */
+export function createAccount(init: AccountInit, nowMs: number): Account {
+  const master = masterKey({ id: '1', apiKey: init.masterKey, secret: init.masterSecret, uid: init.masterUid }, nowMs);
   return {
     masterUid: init.masterUid,
     keys: [master],
@@ -112,20 +114,7 @@ export function createAccount(init: AccountInit, nowMs: number): Account {
 
 /** Adds another master key to the account (e.g. to rotate the managing key). */
 export function addMasterKey(account: Account, apiKey: string, secret: string, nowMs: number): SimKey {
-  const key: SimKey = {
-    id: String(account.nextId++),
-    apiKey,
-    secret,
-    uid: account.masterUid,
-    isMaster: true,
-    readOnly: 0,
-    permissions: structuredClone(MASTER_PERMISSIONS),
-    ips: [],
-    note: 'master',
-    createdAtMs: nowMs,
-    expiresAtMs: undefined,
-    deleted: false,
-  };
+  const key = masterKey({ id: String(account.nextId++), apiKey, secret, uid: account.masterUid }, nowMs);
   account.keys.push(key);
   return key;
 }

@@ -169,9 +169,14 @@ const rows: Row[] = [
     step: 'DeletePending',
   },
   {
-    name: 'should sweep once more after publishing in this reconcile',
-    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1 }, pending: null, publishedHere: true, master: { kind: 'loaded' } }),
+    name: 'should sweep once more after publishing a resumed attempt',
+    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1 }, pending: null, finalSweepDue: true, master: { kind: 'loaded' } }),
     step: 'SweepOrphans',
+  },
+  {
+    name: 'should not sweep after a clean first attempt',
+    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1 }, pending: null, master: { kind: 'loaded' } }),
+    step: 'Done',
   },
   {
     name: 'should do nothing when Ready and nothing changed (an idle resync writes nothing)',

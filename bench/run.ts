@@ -1,0 +1,146 @@
+// npm run bench: how fast exkey issues keys on the local control plane, and that it is quiet when
+// idle. The operator and the Bybit simulator run as real child processes (`exkey operator`,
+// `exkey simulator bybit`); this process only creates ExchangeKeys and watches them.
+//
+//   npm run bench                      # all scenarios, targets from issue 2
+//   npm run bench -- --keys 200        # smaller burst
+//   npm run bench -- --json out.json   # also write the results as JSON
+//
+// The simulator runs with --no-rate-limits: Bybit allows 1 create per second per account, so
+// with limits on, 1,000 keys would measure the venue's limit (about 17 minutes), not exkey.
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Watch } from '@kubernetes/client-node';
+import { EXCHANGE_KEYS } from '../src/api/v1alpha1/index.ts';
+import { loadKubeConfig } from '../src/cli/kubeconfig.ts';
+import { applyManifests, repoRoot, startControlPlane } from '../src/localenv/index.ts';
+import { KubeClient } from '../src/runtime/kube/client.ts';
+import { collectionPath } from '../src/runtime/kube/paths.ts';
+import { ReadyWatcher, WriteCounter, percentile } from './support.ts';
+
+const { values } = parseArgs({
+  options: {
+    keys: { type: 'string', default: '1000' },
+    single: { type: 'string', default: '30' },
+    concurrency: { type: 'string', default: '32' },
+    json: { type: 'string' },
+  },
+});
+const CLI = join(repoRoot, 'src/cli.ts');
+const NS = 'bench';
+const MASTER = { apiKey: 'BENCHMASTERKEY0001', apiSecret: 'bench-master-secret-0123456789abcdef' };
+
+function child(args: string[], ready: RegExp): Promise<{ proc: ChildProcessByStdio<null, Readable, Readable>; match: RegExpExecArray }> {
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${args[0] ?? ''} not ready after 60 s (waiting for ${String(ready)}):\n${out.slice(-2000)}`));
+    }, 60_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const match = ready.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ proc, match });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => { reject(new Error(`${args[0] ?? ''} exited (${code}) before it was ready:\n${out.slice(-2000)}`)); });
+  });
+}
+
+function keyBody(name: string, endpoint: string): unknown {
+  return {
+    apiVersion: 'exkey.io/v1alpha1', kind: 'ExchangeKey', metadata: { name },
+    spec: {
+      exchange: 'bybit', endpoint, account: '1001', masterCredentialsRef: { name: 'bybit-master' },
+      permissions: ['read', 'trade'], ipAllowlist: ['127.0.0.1'],
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'exkey-bench-'));
+  const cp = await startControlPlane({ dir, log: () => undefined });
+  const procs: ChildProcess[] = [];
+  try {
+    const crds = readdirSync(join(repoRoot, 'crds')).map((f) => join(repoRoot, 'crds', f));
+    await applyManifests(cp.kubeconfigPath, crds);
+    const kc = loadKubeConfig(cp.kubeconfigPath);
+    const kube = new KubeClient(kc);
+    await kube.send({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: NS } } });
+    await kube.send({ method: 'POST', path: `/api/v1/namespaces/${NS}/secrets`, body: { metadata: { name: 'bybit-master' }, stringData: MASTER } });
+
+    const sim = await child(['simulator', 'bybit', '--port', '0', '--master-key', MASTER.apiKey, '--master-secret', MASTER.apiSecret, '--no-rate-limits'], /listening on (http:\/\/\S+)/);
+    procs.push(sim.proc);
+    const endpoint = sim.match[1] ?? '';
+    const operatorArgs = ['operator', '--kubeconfig', cp.kubeconfigPath, '--namespace', NS, '--watch-namespaces', NS,
+      '--health-port', '0', '--log-level', 'info', '--concurrency', values.concurrency];
+    let op = await child(operatorArgs, /exkey operator started/);
+    procs.push(op.proc);
+
+    const watcher = new ReadyWatcher(new Watch(kc), collectionPath(EXCHANGE_KEYS, NS));
+    await watcher.start();
+    const create = (name: string): Promise<unknown> => kube.send({ method: 'POST', path: collectionPath(EXCHANGE_KEYS, NS), body: keyBody(name, endpoint) });
+
+    // 1. One key at a time: create → Ready.
+    const single: number[] = [];
+    for (let i = 0; i < Number(values.single); i++) {
+      const name = `single-${i}`;
+      const t0 = performance.now();
+      await create(name);
+      single.push((await watcher.readyAt(name, 30_000)) - t0);
+    }
+
+    // 2. A burst: N keys applied at once; time until every one is Ready.
+    const n = Number(values.keys);
+    const names = Array.from({ length: n }, (_, i) => `burst-${i}`);
+    const t0 = performance.now();
+    const queue = [...names];
+    await Promise.all(Array.from({ length: 50 }, async () => {
+      for (let name = queue.shift(); name; name = queue.shift()) await create(name);
+    }));
+    const applied = performance.now() - t0;
+    const readyTimes = await Promise.all(names.map((name) => watcher.readyAt(name, 300_000)));
+    const burstMs = Math.max(...readyTimes) - t0;
+
+    // 3. Idle: restart the operator with a 2 s resync, let it relist and resync 3 times, count writes.
+    op.proc.kill('SIGTERM');
+    await new Promise((resolve) => op.proc.once('exit', resolve));
+    const counter = new WriteCounter(new Watch(kc), NS);
+    await counter.start();
+    op = await child([...operatorArgs, '--resync-seconds', '2'], /exkey operator started/);
+    procs.push(op.proc);
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+    const idleWrites = counter.stop();
+    watcher.stop();
+
+    const results = {
+      environment: { cores: (await import('node:os')).cpus().length, node: process.version, kubernetes: 'v1.36.3 (local control plane)' },
+      singleKey: { samples: single.length, p50Ms: percentile(single, 50), p90Ms: percentile(single, 90), maxMs: Math.max(...single) },
+      burst: { keys: n, applyMs: Math.round(applied), allReadyMs: Math.round(burstMs), keysPerSecond: Math.round((n / burstMs) * 1000) },
+      idle: { resyncs: 3, writes: idleWrites },
+      targets: {
+        singleKeyP50Under250ms: percentile(single, 50) < 250,
+        thousandKeysReadyWithin20s: n < 1000 ? 'n/a (fewer keys)' : burstMs < 20_000,
+        idleResyncWritesNothing: idleWrites.total === 0,
+      },
+    };
+    console.log(JSON.stringify(results, null, 2));
+    if (values.json) writeFileSync(values.json, JSON.stringify(results, null, 2));
+    await kube.close();
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    await cp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,108 @@
+// Watch-based measurement helpers for the benchmark: when did each key become Ready, and how many
+// objects changed while nothing should have.
+import type { Watch } from '@kubernetes/client-node';
+import type { ExchangeKey } from '../src/api/v1alpha1/index.ts';
+
+/** Records the first moment each ExchangeKey was seen Ready (performance.now() clock). */
+export class ReadyWatcher {
+  private readonly ready = new Map<string, number>();
+  private readonly waiters = new Map<string, (at: number) => void>();
+  private abort: AbortController | undefined;
+  private stopped = false;
+  private readonly watch: Watch;
+  private readonly path: string;
+
+  constructor(watch: Watch, path: string) {
+    this.watch = watch;
+    this.path = path;
+  }
+
+  async start(): Promise<void> {
+    const connect = async (): Promise<void> => {
+      if (this.stopped) return;
+      this.abort = await this.watch.watch(this.path, {}, (_type, obj: ExchangeKey) => { this.seen(obj); }, () => { void connect(); });
+    };
+    await connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+  }
+
+  /** Resolves with the time `name` became Ready. */
+  readyAt(name: string, timeoutMs: number): Promise<number> {
+    const at = this.ready.get(name);
+    if (at !== undefined) return Promise.resolve(at);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => { reject(new Error(`${name} not Ready after ${timeoutMs} ms`)); }, timeoutMs);
+      this.waiters.set(name, (t) => { clearTimeout(timer); resolve(t); });
+    });
+  }
+
+  private seen(obj: ExchangeKey): void {
+    const name = obj.metadata.name;
+    if (this.ready.has(name)) return;
+    if (!obj.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return;
+    const now = performance.now();
+    this.ready.set(name, now);
+    this.waiters.get(name)?.(now);
+    this.waiters.delete(name);
+  }
+}
+
+/** Counts objects created or modified in a namespace (ExchangeKeys, Secrets, Events) from now on. */
+export class WriteCounter {
+  private readonly counts = { exchangekeys: 0, secrets: 0, events: 0 };
+  private readonly aborts: AbortController[] = [];
+  private readonly watch: Watch;
+  private readonly namespace: string;
+
+  constructor(watch: Watch, namespace: string) {
+    this.watch = watch;
+    this.namespace = namespace;
+  }
+
+  async start(): Promise<void> {
+    const paths = {
+      exchangekeys: `/apis/exkey.io/v1alpha1/namespaces/${this.namespace}/exchangekeys`,
+      secrets: `/api/v1/namespaces/${this.namespace}/secrets`,
+      events: `/api/v1/namespaces/${this.namespace}/events`,
+    } as const;
+    for (const [kind, path] of Object.entries(paths) as [keyof typeof paths, string][]) {
+      // resourceVersion=0-less watch from "now": start at the current list's version.
+      const list = await fetchListVersion(this.watch, path);
+      this.aborts.push(await this.watch.watch(path, { resourceVersion: list }, (type) => {
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') this.counts[kind] += 1;
+      }, () => undefined));
+    }
+  }
+
+  /** Stops counting; returns per-kind counts and their total. */
+  stop(): { exchangekeys: number; secrets: number; events: number; total: number } {
+    for (const a of this.aborts) a.abort();
+    const { exchangekeys, secrets, events } = this.counts;
+    return { exchangekeys, secrets, events, total: exchangekeys + secrets + events };
+  }
+}
+
+async function fetchListVersion(watch: Watch, path: string): Promise<string> {
+  const cluster = watch.config.getCurrentCluster();
+  if (!cluster) throw new Error('no cluster');
+  const opts: { headers?: Record<string, string>; ca?: Buffer } = {};
+  await watch.config.applyToHTTPSOptions(opts);
+  const { request, Agent } = await import('undici');
+  const res = await request(`${cluster.server}${path}?limit=1`, {
+    headers: opts.headers ?? {},
+    dispatcher: new Agent({ connect: { ca: opts.ca } }),
+  });
+  const body = (await res.body.json()) as { metadata: { resourceVersion: string } };
+  return body.metadata.resourceVersion;
+}
+
+/** The p-th percentile (nearest rank) of `values`, rounded to 0.1 ms. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return Math.round((sorted[index] ?? 0) * 10) / 10;
+}
