@@ -119,10 +119,33 @@ describe('ExchangeKey failure paths', () => {
     expect((await h.events('lost-answer')).some((e) => e.reason === 'OrphanRevoked')).toBe(true);
   });
 
+  it('should block deletion while it cannot revoke, and let go once deletionPolicy is Retain', async () => {
+    await h.createKey('blocked', { masterCredentialsRef: { name: 'blocked-master' } });
+    await h.kube.send({
+      method: 'POST', path: `/api/v1/namespaces/${h.namespace}/secrets`,
+      body: { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'blocked-master' }, stringData: h.master },
+    });
+    await h.waitForCondition('blocked', { type: 'Ready', status: 'True' }, 60_000);
+    const material = await h.readMaterial('blocked');
+    await h.kube.send({ method: 'DELETE', path: `/api/v1/namespaces/${h.namespace}/secrets/blocked-master` });
+    await h.kube.send({ method: 'DELETE', path: `/apis/exkey.io/v1alpha1/namespaces/${h.namespace}/exchangekeys/blocked` });
+    const stuck = await h.waitForCondition('blocked', { type: 'Degraded', status: 'True', reason: 'RevokeBlocked' });
+    expect(stuck.status?.conditions?.find((c) => c.type === 'Degraded')?.message).toContain('deletionPolicy: Retain');
+    expect(h.sim.state.getKey(material.apiKey)?.deleted).toBe(false);
+
+    await h.kube.send({
+      method: 'PATCH', path: `/apis/exkey.io/v1alpha1/namespaces/${h.namespace}/exchangekeys/blocked`,
+      patchType: 'merge', body: { spec: { deletionPolicy: 'Retain' } },
+    });
+    await waitFor(async () => (await h.getKey('blocked')) === undefined, { description: 'blocked deleted after Retain' });
+    expect(h.sim.state.getKey(material.apiKey)?.deleted).toBe(false);
+  });
+
   it('should leave exactly one live exchange key per issued ExchangeKey', async () => {
+    // 'blocked' was deliberately retained at the exchange; every other key has exactly one live key.
     const live = liveSubKeys();
     const issued = ['waiting', 'outage', 'rejected', 'lost-answer'];
-    expect(live).toHaveLength(issued.length);
+    expect(live).toHaveLength(issued.length + 1);
     for (const name of issued) {
       const material = await h.readMaterial(name);
       expect(live.map((k) => k.apiKey)).toContain(material.apiKey);
