@@ -5,7 +5,6 @@ import {
   EXCHANGE_KEYS,
   LABEL_EXCHANGE_KEY,
   LABEL_MANAGED_BY,
-  LABEL_PENDING_KEY,
   MANAGED_BY,
   type ExchangeKey,
 } from '../../api/v1alpha1/index.ts';
@@ -17,6 +16,7 @@ import type { Deps } from './deps.ts';
 import type { CacheHints } from './gather.ts';
 import { ChangeFilter } from './predicates.ts';
 import { reconcile } from './reconciler.ts';
+import { pendingSecretNameOf } from './spec.ts';
 
 /** Controller settings. */
 export interface ControllerOptions {
@@ -71,11 +71,10 @@ export function startExchangeKeyController(options: ControllerOptions): RunningC
     if (owner) queue.add(`${secret.metadata?.namespace ?? ''}/${owner}`);
   };
   for (const inf of secretInformers) inf.on('delete', enqueueOwner);
+  // The pending Secret's name is derived from the owner's uid, so a cache lookup is O(1).
   const hints: CacheHints = {
-    hasPendingSecret: (uid) =>
-      secretInformers.some((inf) =>
-        inf.list().some((s) => s.metadata?.labels?.[LABEL_PENDING_KEY] === 'true' && s.metadata.ownerReferences?.some((r) => r.uid === uid)),
-      ),
+    hasPendingSecret: (key) =>
+      secretInformers.some((inf) => inf.get(pendingSecretNameOf(key), key.metadata.namespace) !== undefined),
   };
   const all = [...keyInformers, ...secretInformers];
   for (const inf of all) inf.start();

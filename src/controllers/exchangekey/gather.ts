@@ -9,8 +9,8 @@ import { secretNameOf } from './spec.ts';
 
 /** Hints from the informer caches that save reads. */
 export interface CacheHints {
-  /** True when the Secret cache holds a pending Secret for this ExchangeKey uid. */
-  hasPendingSecret(uid: string): boolean;
+  /** True when the Secret cache holds the pending Secret of this ExchangeKey. */
+  hasPendingSecret(key: ExchangeKey): boolean;
 }
 
 /** Reads the ExchangeKey and its published Secret; undefined when the ExchangeKey is gone. */
@@ -25,6 +25,6 @@ export async function observe(key: ExchangeKey, deps: Deps, hints: CacheHints): 
   const exchangeKnown = deps.adapters.has(key.spec.exchange);
   const secret = await deps.secrets.get(key.metadata.namespace, secretNameOf(key));
   const observed: Observed = { key, exchangeKnown, published: publishedStateOf(key, secret) };
-  if (!key.status?.rotation && hints.hasPendingSecret(key.metadata.uid)) observed.pendingLeftover = true;
+  if (!key.status?.rotation && hints.hasPendingSecret(key)) observed.pendingLeftover = true;
   return observed;
 }

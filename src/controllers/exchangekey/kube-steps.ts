@@ -1,6 +1,6 @@
 // Steps that only touch Kubernetes: status, finalizers, master credentials, and exkey's Secrets.
 import type { V1Secret } from '@kubernetes/client-node';
-import { FINALIZER, type ExchangeKey } from '../../api/v1alpha1/index.ts';
+import { FINALIZER } from '../../api/v1alpha1/index.ts';
 import { isAlreadyExists } from '../../runtime/kube/errors.ts';
 import { isEnvelopeError } from '../../crypto/index.ts';
 import type { Credentials } from '../../exchanges/types.ts';
@@ -10,7 +10,7 @@ import { decodeMaterial, encodeMaterial } from './material.ts';
 import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
 import { REASON_MASTER_CREDENTIALS_INVALID, REASON_MASTER_CREDENTIALS_NOT_FOUND } from './reasons.ts';
-import { pendingStateOf, publishedMetadata, secretOf, isOwnedBy } from './secrets.ts';
+import { conflictState, pendingStateOf, publishedMetadata, secretOf, isOwnedBy } from './secrets.ts';
 import { encryptionOf, pendingSecretNameOf, secretNameOf } from './spec.ts';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
@@ -111,7 +111,7 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   } else if (isOwnedBy(existing, o.key)) {
     await deps.secrets.replace(secretOf({ ...metadata, resourceVersion: existing.metadata?.resourceVersion }, data));
   } else {
-    return { ...o, published: publishedConflict(o.key) };
+    return { ...o, published: conflictState(o.key) };
   }
   return { ...o, published: { kind: 'present', version: step.version }, finalSweepDue: o.swept === true };
 }
@@ -124,11 +124,4 @@ async function createUnlessExists(deps: Deps, secret: V1Secret): Promise<boolean
     if (isAlreadyExists(err)) return false;
     throw err;
   }
-}
-
-function publishedConflict(key: ExchangeKey): Observed['published'] {
-  return {
-    kind: 'conflict',
-    message: `Secret ${secretNameOf(key)} already exists and is not owned by this ExchangeKey; delete it or set spec.secret.name`,
-  };
 }

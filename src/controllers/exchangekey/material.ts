@@ -5,6 +5,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { openEnvelope, sealEnvelope, type EnvelopeContext } from '../../crypto/index.ts';
 import type { EncryptionProviders } from '../encryption/providers.ts';
 import type { Credentials } from '../../exchanges/types.ts';
+import { ANNOTATION_EXCHANGE } from './secrets.ts';
 
 /** One key version's material. Never logged, never put in status or Events. */
 export interface KeyMaterial {
@@ -70,7 +71,7 @@ function plainMaterial(secret: V1Secret, context: EnvelopeContext): KeyMaterial 
   const field = (name: string): string | undefined => (data[name] === undefined ? undefined : unb64(data[name]));
   const material: KeyMaterial = {
     version: Number(field(DATA_VERSION) ?? context.version),
-    exchange: secret.metadata?.annotations?.['exkey.io/exchange'] ?? '',
+    exchange: secret.metadata?.annotations?.[ANNOTATION_EXCHANGE] ?? '',
     apiKey: field('apiKey') ?? '',
     createdAt: secret.metadata?.creationTimestamp?.toString() ?? '',
   };

@@ -78,13 +78,16 @@ export function pendingMetadata(key: ExchangeKey, material: KeyMaterial): V1Obje
 /** Planning view of the published Secret. */
 export function publishedStateOf(key: ExchangeKey, secret: V1Secret | undefined): PublishedState {
   if (!secret) return { kind: 'absent' };
-  if (!isOwnedBy(secret, key)) {
-    return {
-      kind: 'conflict',
-      message: `Secret ${secretNameOf(key)} already exists and is not owned by this ExchangeKey; delete it or set spec.secret.name`,
-    };
-  }
+  if (!isOwnedBy(secret, key)) return conflictState(key);
   return { kind: 'present', version: versionOf(secret) };
+}
+
+/** The published Secret's name is taken by a Secret this ExchangeKey does not own. */
+export function conflictState(key: ExchangeKey): PublishedState {
+  return {
+    kind: 'conflict',
+    message: `Secret ${secretNameOf(key)} already exists and is not owned by this ExchangeKey; delete it or set spec.secret.name`,
+  };
 }
 
 /** Planning view of a pending Secret. */
