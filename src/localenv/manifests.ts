@@ -1,6 +1,6 @@
 // Applies YAML manifests (CRDs first) with server-side apply, as `kubectl apply --server-side` would.
 import { readFileSync } from 'node:fs';
-import { ApiextensionsV1Api, KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, KubeConfig, type KubernetesObject, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { KubeClient } from '../runtime/kube/client.ts';
 import { ServerSideApplier, type ApplyObject } from '../runtime/kube/apply.ts';
 import { parseAllDocuments } from 'yaml';
@@ -66,15 +66,32 @@ export async function applyManifests(kubeconfig: string | KubeConfig, files: str
 
 /** Waits until each named CRD reports Established=True and NamesAccepted=True. */
 export async function waitForCrdsEstablished(kubeconfig: string | KubeConfig, names: string[], timeoutMs = 30_000): Promise<void> {
-  const api = kubeConfigOf(kubeconfig).makeApiClient(ApiextensionsV1Api);
+  const kc = kubeConfigOf(kubeconfig);
+  const api = kc.makeApiClient(ApiextensionsV1Api);
   const pending = new Set(names);
   await waitUntil(async () => {
     for (const name of [...pending]) {
       const crd = await api.readCustomResourceDefinition({ name });
       const conditions = crd.status?.conditions ?? [];
       const isTrue = (type: string): boolean => conditions.some((c) => c.type === type && c.status === 'True');
-      if (isTrue('Established') && isTrue('NamesAccepted')) pending.delete(name);
+      if (isTrue('Established') && isTrue('NamesAccepted') && (await listable(kc, crd))) pending.delete(name);
     }
     return pending.size === 0 ? true : undefined;
-  }, { timeoutMs, intervalMs: 100, description: 'CRDs Established' }, () => `not yet: ${[...pending].join(', ')}`);
+  }, { timeoutMs, intervalMs: 100, description: 'CRDs Established and served' }, () => `not yet: ${[...pending].join(', ')}`);
+}
+
+// Established does not mean served: for a moment after it, lists answer 429 "storage is
+// (re)initializing". Waiting for one successful list spares every client that first failure.
+async function listable(kc: KubeConfig, crd: V1CustomResourceDefinition): Promise<boolean> {
+  const version = crd.spec.versions.find((v) => v.served)?.name;
+  if (!version) return false;
+  const kube = new KubeClient(kc, { userAgent: fieldManager });
+  try {
+    await kube.send({ method: 'GET', path: `/apis/${crd.spec.group}/${version}/${crd.spec.names.plural}`, query: { limit: 1 } });
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await kube.close();
+  }
 }
