@@ -2,6 +2,7 @@
 // the ExchangeKey controller and the health/metrics endpoint. No business logic lives here.
 import type { KubeConfig } from '@kubernetes/client-node';
 import { startExchangeKeyController, type RunningController } from './controllers/exchangekey/controller.ts';
+import { startRotationPolicyController } from './controllers/rotationpolicy/controller.ts';
 import { exchangeKeyApi, secretApi } from './controllers/exchangekey/api.ts';
 import type { Deps } from './controllers/exchangekey/deps.ts';
 import { loadOrCreateKeyRing } from './controllers/encryption/local-keyring.ts';
@@ -12,6 +13,9 @@ import { startHealthServer, type HealthServer } from './observability/health.ts'
 import type { Clock } from './runtime/clock.ts';
 import { KubeEventRecorder } from './runtime/events.ts';
 import { KubeClient } from './runtime/kube/client.ts';
+import { failpointsFromEnv } from './runtime/failpoints.ts';
+import { resolveDependents, rollWorkload } from './controllers/dependents/workloads.ts';
+import { stalePods } from './controllers/dependents/pods.ts';
 
 /** Everything the operator needs to run. */
 export interface OperatorOptions {
@@ -43,9 +47,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   const { clock, logger } = options;
   const kube = new KubeClient(options.kubeconfig, { userAgent: 'exkey-operator' });
   const events = new KubeEventRecorder({ kube, clock, logger });
-  const deps: Deps = {
+  const failpoints = failpointsFromEnv(logger);
+  const deps: Omit<Deps, 'throttle'> = {
     keys: exchangeKeyApi(kube),
     secrets: secretApi(kube),
+    workloads: (namespace, dependents) => resolveDependents(kube, namespace, dependents),
+    rollWorkload: (namespace, ref, roll) => rollWorkload(kube, namespace, ref, roll),
+    stalePods: (namespace, workload, roll) => stalePods(kube, namespace, workload, roll),
+    ...(failpoints ? { failpoints } : {}),
     adapters: options.adapters ?? adapterRegistry({ clock }),
     encryption: localEncryption(() => loadOrCreateKeyRing(kube, options.namespace), clock),
     events,
@@ -59,16 +68,21 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     resyncMs: options.resyncMs ?? 10 * 60_000,
     ...(options.watchNamespaces ? { namespaces: options.watchNamespaces } : {}),
   });
+  const policies = startRotationPolicyController({
+    kube, clock, logger, resyncMs: options.resyncMs ?? 10 * 60_000,
+    ...(options.watchNamespaces ? { namespaces: options.watchNamespaces } : {}),
+  });
   const health =
     options.healthPort === undefined
       ? undefined
-      : await startHealthServer({ port: options.healthPort, ready: () => controller.synced(), logger });
+      : await startHealthServer({ port: options.healthPort, ready: () => controller.synced() && policies.synced(), logger });
   await controller.waitForSync();
   logger.info({ namespace: options.namespace, watch: options.watchNamespaces ?? 'all' }, 'exkey operator started');
   return {
     controller,
     health,
     async stop() {
+      await policies.stop();
       await controller.stop();
       await events.flush();
       await health?.close();

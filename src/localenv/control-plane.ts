@@ -10,6 +10,7 @@ import { createFakeNodes, kubeConfigFromFile, waitForDefaultServiceAccount, wait
 import { caFromSelfSignedCert } from './pki.ts';
 import { isOk } from './probe.ts';
 import { startProcess, startWatchdog, type ProcessRecord, type RunningProcess, type Watchdog } from './process.ts';
+import { stageFiles } from './stages.ts';
 import { stopProcesses, writeState, type ControlPlaneState } from './state.ts';
 import { freePorts, waitUntil } from './wait.ts';
 
@@ -94,10 +95,6 @@ async function waitComponentHealthy(run: Run, name: 'kube-controller-manager' | 
   await waitHealthy(run, `https://127.0.0.1:${port}/healthz`, ca, timeoutMs);
 }
 
-function stageFiles(bins: BinPaths): string[] {
-  return readdirSync(bins.kwokStagesDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(bins.kwokStagesDir, f));
-}
-
 async function choosePorts(): Promise<Ports> {
   const [etcdClient = 0, etcdPeer = 0, apiserver = 0, controllerManager = 0, scheduler = 0] = await freePorts(5);
   return { etcdClient, etcdPeer, apiserver, controllerManager, scheduler };
@@ -135,7 +132,7 @@ async function bringUp(run: Run, bins: BinPaths, ports: Ports, options: StartOpt
   await Promise.all([
     launch(run, controllerManagerSpec(bins, layout, ports)),
     launch(run, schedulerSpec(bins, layout, ports)),
-    launch(run, kwokSpec(bins, layout, stageFiles(bins))),
+    launch(run, kwokSpec(bins, layout, stageFiles(bins.kwokStagesDir))),
   ]);
   const kc = kubeConfigFromFile(layout.kubeconfig);
   const nodes = await createFakeNodes(kc, options.nodes ?? 2);

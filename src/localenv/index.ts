@@ -7,3 +7,4 @@ export { checkHealth, type HealthReport } from './health.ts';
 export { applyManifests, readManifests, waitForCrdsEstablished, fieldManager } from './manifests.ts';
 export { kubeConfigFromFile } from './nodes.ts';
 export { readState, stopFromState, type ControlPlaneState } from './state.ts';
+export { exkeyStagesDir, stageFiles, testReadinessLabel } from './stages.ts';

@@ -1,6 +1,6 @@
 // Unit tests for the pure parts of the local environment (the running control plane is covered by
 // test/integration/localenv.test.ts).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { apiserverSpec, kwokSpec } from './components.ts';
 import { layoutOf } from './layout.ts';
 import { readManifests } from './manifests.ts';
 import { kubeconfigYaml, newIdentities, tokenFile } from './pki.ts';
+import { exkeyStagesDir, stageFiles, testReadinessLabel } from './stages.ts';
 import { waitUntil } from './wait.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'exkey-localenv-unit-'));
@@ -99,5 +100,33 @@ describe('waitUntil', () => {
   it('should stop at once when abortIf reports a reason', async () => {
     await expect(waitUntil(() => Promise.resolve(undefined), { timeoutMs: 10_000, description: 'x', abortIf: () => 'etcd exited' }))
       .rejects.toThrow('while waiting for x: etcd exited');
+  });
+});
+
+describe('kwok stages', () => {
+  const cached = join(tmp, 'kwok-stages');
+  mkdirSync(cached);
+  for (const f of ['node-initialize.yaml', 'pod-delete.yaml', 'pod-ready.yaml', 'README.md']) writeFileSync(join(cached, f), '');
+
+  it("should replace kwok's pod-ready stage with exkey's and add the never-ready stage", () => {
+    expect(stageFiles(cached)).toEqual([
+      join(cached, 'node-initialize.yaml'), join(cached, 'pod-delete.yaml'),
+      join(exkeyStagesDir, 'pod-never-ready.yaml'), join(exkeyStagesDir, 'pod-ready.yaml'),
+    ]);
+  });
+
+  // The two stages must split Pending pods between them by the label: a pod both matched would get
+  // a random one of them, a pod neither matched would stay Pending.
+  it('should hand pods labelled exkey.io/test-readiness=never to the never-ready stage only', () => {
+    const label = `.metadata.labels["${testReadinessLabel.key}"]`;
+    type Expression = { key: string; operator: string; values?: string[] };
+    const selectorOf = (file: string): Expression[] =>
+      (parse(readFileSync(join(exkeyStagesDir, file), 'utf8')) as { spec: { selector: { matchExpressions: Expression[] } } }).spec.selector.matchExpressions;
+    expect(selectorOf('pod-ready.yaml')).toContainEqual({ key: label, operator: 'NotIn', values: [testReadinessLabel.never] });
+    expect(selectorOf('pod-never-ready.yaml')).toContainEqual({ key: label, operator: 'In', values: [testReadinessLabel.never] });
+    const never = parse(readFileSync(join(exkeyStagesDir, 'pod-never-ready.yaml'), 'utf8'));
+    expect(never.metadata.name).not.toBe('pod-ready');
+    expect(never.spec.next.statusTemplate).toMatch(/phase: Running/);
+    expect(never.spec.next.statusTemplate).toMatch(/ready: false/);
   });
 });

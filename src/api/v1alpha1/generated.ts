@@ -82,6 +82,64 @@ export interface ExchangeKeySpec {
     };
   };
   /**
+   * RotationPolicy in the same namespace that schedules this key's rotations and sets the overlap window and rollout limits. Without one, the key rotates only on request (exkey.io/rotate, exkey.io/revoke annotations) or when its spec or Secret changes, with a 10m overlap.
+   */
+  rotationPolicyRef?: {
+    /**
+     * Name of the RotationPolicy.
+     */
+    name: string;
+  };
+  /**
+   * Workloads that use this key. After a new version is published, exkey rolls each of them (a pod-template annotation carrying the key version) and waits until every pod runs with the new Secret before it revokes the old key.
+   *
+   * @maxItems 64
+   *
+   * Items: A Deployment, StatefulSet or DaemonSet, by name or by label selector.
+   */
+  dependents?: {
+    /**
+     * Workload kind.
+     */
+    kind: 'Deployment' | 'StatefulSet' | 'DaemonSet';
+    /**
+     * Name of the workload in the ExchangeKey's namespace.
+     */
+    name?: string;
+    /**
+     * Every workload of this kind in the namespace whose labels match.
+     */
+    selector?: {
+      /**
+       * Labels that must all be present with these values.
+       */
+      matchLabels?: {
+        [k: string]: string;
+      };
+      /**
+       * Label selector requirements (In, NotIn, Exists, DoesNotExist).
+       *
+       * Items: One requirement.
+       */
+      matchExpressions?: {
+        /**
+         * Label key.
+         */
+        key: string;
+        /**
+         * How the key relates to the values.
+         */
+        operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+        /**
+         * Values for In and NotIn.
+         *
+         * Items: A label value.
+         */
+        values?: string[];
+      }[];
+    };
+  }[];
+  /**
    * What happens at the exchange when the ExchangeKey is deleted: Revoke (default) deletes every key version exkey created; Retain leaves them in place.
    */
   deletionPolicy?: 'Revoke' | 'Retain';
@@ -174,17 +232,56 @@ export interface ExchangeKeyStatus {
    */
   rotation?: {
     /**
-     * Step of the crash-safe issue/rotation state machine, recorded before its side effect: Registering, Validating, Publishing.
+     * Step of the crash-safe rotation state machine, recorded before its side effect: Registering (create and validate the new key), Publishing (write it to the Secret), RollingOut (roll dependents), Overlap (both keys valid), Revoking (revoke the old key).
      */
-    phase: 'Registering' | 'Validating' | 'Publishing';
+    phase: 'Registering' | 'Publishing' | 'RollingOut' | 'Overlap' | 'Revoking';
     /**
      * Key version being brought in.
      */
     version: number;
     /**
-     * Why this rotation started (Initial, Manual, Scheduled, ...).
+     * Key version being replaced (absent for the first issue).
+     */
+    previousVersion?: number;
+    /**
+     * Why this rotation started: Initial, Scheduled, Expiring, Manual, Emergency, SpecChanged or SecretLost.
      */
     reason?: string;
+    /**
+     * The old key is treated as compromised: it is revoked as soon as the new one is published, without waiting for rollouts or the overlap window.
+     */
+    emergency?: boolean;
+    /**
+     * When the overlap window ends and the old key is revoked.
+     */
+    overlapEndsAt?: string;
+    /**
+     * Rollout progress of each dependent workload.
+     *
+     * Items: One workload.
+     */
+    dependents?: {
+      /**
+       * Workload kind.
+       */
+      kind: string;
+      /**
+       * Workload name.
+       */
+      name: string;
+      /**
+       * Pending (not started; waiting for a rollout slot), Rolling, Rolled, Failed (progress deadline passed; retried, never revoking the old key).
+       */
+      state: 'Pending' | 'Rolling' | 'Rolled' | 'Failed';
+      /**
+       * When exkey started rolling it.
+       */
+      startedAt?: string;
+      /**
+       * Why it is not rolled yet, when it is late or failed.
+       */
+      message?: string;
+    }[];
     /**
      * When the rotation started.
      */
@@ -198,6 +295,18 @@ export interface ExchangeKeyStatus {
    * When a key version last became current.
    */
   lastRotationTime?: string;
+  /**
+   * Hash of the spec fields the current key was issued with (permissions, allowlist, key type, account); a change to them starts a rotation.
+   */
+  issuedSpecHash?: string;
+  /**
+   * Last exkey.io/rotate annotation value acted on.
+   */
+  lastRotateToken?: string;
+  /**
+   * Last exkey.io/revoke annotation value acted on.
+   */
+  lastRevokeToken?: string;
   /**
    * When the next scheduled rotation is due, if a RotationPolicy applies.
    */
@@ -254,7 +363,7 @@ export interface RotationPolicySpec {
      */
     days?: ('Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun')[];
     /**
-     * Opening time, HH:MM (24h).
+     * Opening time, HH:MM or HH:MM:SS (24h), in timeZone.
      */
     start: string;
     /**
@@ -287,7 +396,7 @@ export interface RotationPolicySpec {
      */
     days?: ('Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun')[];
     /**
-     * Opening time, HH:MM (24h).
+     * Opening time, HH:MM or HH:MM:SS (24h), in timeZone.
      */
     start: string;
     /**

@@ -1,27 +1,35 @@
 // The ExchangeKey controller: informers turn API events into queue keys, the queue runs reconcile
-// with per-key backoff, and a periodic resync keeps it level-based (an idle resync writes nothing).
-import { Watch, type KubernetesListObject, type KubernetesObject, type V1Secret } from '@kubernetes/client-node';
+// with per-key backoff and the rotation timers reconcile asks for, and a periodic resync keeps it
+// level-based (an idle resync writes nothing).
+import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import {
-  EXCHANGE_KEYS,
-  LABEL_EXCHANGE_KEY,
-  LABEL_MANAGED_BY,
-  MANAGED_BY,
-  type ExchangeKey,
+  EXCHANGE_KEYS, LABEL_EXCHANGE_KEY, LABEL_MANAGED_BY, MANAGED_BY, ROTATION_POLICIES, type ExchangeKey, type RotationPolicy,
 } from '../../api/v1alpha1/index.ts';
 import type { KubeClient } from '../../runtime/kube/client.ts';
-import { collectionPath, SECRETS, type ResourceKind } from '../../runtime/kube/paths.ts';
-import { ResilientInformer, listWatchFactory, type InformerHealth } from '../../runtime/informer.ts';
+import { SECRETS, type ResourceKind } from '../../runtime/kube/paths.ts';
+import type { InformerHealth, ResilientInformer } from '../../runtime/informer.ts';
+import { createInformer, type InformerSpec } from '../../runtime/kube/informers.ts';
 import { WorkQueue, type WorkQueueObserver } from '../../runtime/workqueue.ts';
 import type { Deps } from './deps.ts';
 import type { CacheHints } from './gather.ts';
 import { ChangeFilter } from './predicates.ts';
 import { reconcile } from './reconciler.ts';
-import { pendingSecretNameOf } from './spec.ts';
+import { slotsHeld } from './rollout-state.ts';
+import { pendingSecretNameOf, throttleScopeOf } from './spec.ts';
+import { RolloutThrottle } from './throttle.ts';
+
+// Listed items carry no `kind`, so each workload informer is tied to the kind it watches.
+const WORKLOADS: readonly (ResourceKind & { kind: string })[] = [
+  { group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment' },
+  { group: 'apps', version: 'v1', plural: 'statefulsets', kind: 'StatefulSet' },
+  { group: 'apps', version: 'v1', plural: 'daemonsets', kind: 'DaemonSet' },
+];
 
 /** Controller settings. */
 export interface ControllerOptions {
   kube: KubeClient;
-  deps: Deps;
+  /** Everything but the throttle, which the controller builds over its own cache. */
+  deps: Omit<Deps, 'throttle'>;
   /** Namespaces to watch; undefined watches the whole cluster. */
   namespaces?: string[];
   concurrency: number;
@@ -40,48 +48,68 @@ export interface RunningController {
   stop(): Promise<void>;
 }
 
+const keyOf = (obj: KubernetesObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
+
 /** Starts the ExchangeKey controller. */
 export function startExchangeKeyController(options: ControllerOptions): RunningController {
-  const { deps } = options;
-  const log = deps.log.child({ controller: 'exchangekey' });
+  const log = options.deps.log.child({ controller: 'exchangekey' });
   const queue = new WorkQueue<string>({
-    name: 'exchangekey', clock: deps.clock, logger: log,
+    name: 'exchangekey', clock: options.deps.clock, logger: log,
     ...(options.queueObserver ? { observer: options.queueObserver } : {}),
   });
   const scopes = options.namespaces ?? [undefined];
-  const enqueue = (obj: KubernetesObject): void => {
-    queue.add(`${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`);
-  };
-  const keyInformers = scopes.map((namespace) =>
-    informer<ExchangeKey>(options, { kind: EXCHANGE_KEYS, namespace, resync: { periodMs: options.resyncMs, onResync: enqueue } }),
-  );
-  const secretInformers = scopes.map((namespace) =>
-    informer<V1Secret>(options, { kind: SECRETS, namespace, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` }),
-  );
+  const enqueue = (obj: KubernetesObject): void => { queue.add(keyOf(obj)); };
+  const make = <T extends KubernetesObject>(spec: InformerSpec<T>): ResilientInformer<T>[] =>
+    scopes.map((namespace) => createInformer<T>({ kube: options.kube, clock: options.deps.clock, logger: options.deps.log }, { ...spec, namespace }));
+  const keyInformers = make<ExchangeKey>({ kind: EXCHANGE_KEYS, resync: { periodMs: options.resyncMs, onResync: enqueue } });
+  const secretInformers = make<V1Secret>({ kind: SECRETS, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
+  const policyInformers = make<RotationPolicy>({ kind: ROTATION_POLICIES });
+  const workloadInformers = WORKLOADS.map((kind) => ({ kind: kind.kind, informers: make<KubernetesObject>({ kind }) }));
+  const cachedKeys = (namespace?: string): ExchangeKey[] => keyInformers.flatMap((inf) => inf.list(namespace));
+
   const changes = new ChangeFilter();
-  const keyOf = (obj: KubernetesObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
   for (const inf of keyInformers) {
     inf.on('add', (obj) => { changes.added(keyOf(obj), obj); enqueue(obj); });
     inf.on('update', (obj) => { if (changes.updated(keyOf(obj), obj)) enqueue(obj); });
     inf.on('delete', (obj) => { changes.deleted(keyOf(obj)); enqueue(obj); });
   }
   // exkey writes these Secrets itself; only their disappearance is news (the resync covers the rest).
-  const enqueueOwner = (secret: V1Secret): void => {
-    const owner = secret.metadata?.labels?.[LABEL_EXCHANGE_KEY];
-    if (owner) queue.add(`${secret.metadata?.namespace ?? ''}/${owner}`);
+  for (const inf of secretInformers) {
+    inf.on('delete', (secret) => {
+      const owner = secret.metadata?.labels?.[LABEL_EXCHANGE_KEY];
+      if (owner) queue.add(`${secret.metadata?.namespace ?? ''}/${owner}`);
+    });
+  }
+  // A policy change can move every schedule it governs.
+  const onPolicy = (policy: RotationPolicy): void => {
+    for (const key of cachedKeys(policy.metadata.namespace)) if (key.spec.rotationPolicyRef?.name === policy.metadata.name) enqueue(key);
   };
-  for (const inf of secretInformers) inf.on('delete', enqueueOwner);
-  // The pending Secret's name is derived from the owner's uid, so a cache lookup is O(1).
+  for (const inf of policyInformers) for (const verb of ['add', 'update', 'delete'] as const) inf.on(verb, onPolicy);
+  // A workload that changes while a key rolls it may have finished its rollout.
+  const onWorkload = (kind: string, workload: KubernetesObject): void => {
+    for (const key of cachedKeys(workload.metadata?.namespace)) {
+      const rolling = key.status?.rotation?.dependents?.some((d) => d.kind === kind && d.name === workload.metadata?.name);
+      if (rolling) enqueue(key);
+    }
+  };
+  for (const { kind, informers } of workloadInformers) for (const inf of informers) inf.on('update', (w) => { onWorkload(kind, w); });
+
+  const throttle = new RolloutThrottle((scope) => {
+    const held = new Map<string, number>();
+    for (const key of cachedKeys()) if (throttleScopeOf(key) === scope) held.set(keyOf(key), slotsHeld(key.status?.rotation?.dependents));
+    return held;
+  });
   const hints: CacheHints = {
-    hasPendingSecret: (key) =>
-      secretInformers.some((inf) => inf.get(pendingSecretNameOf(key), key.metadata.namespace) !== undefined),
+    // The pending Secret's name is derived from the owner's uid, so a cache lookup is O(1).
+    hasPendingSecret: (key) => secretInformers.some((inf) => inf.get(pendingSecretNameOf(key), key.metadata.namespace) !== undefined),
+    policy: (namespace, name) => policyInformers.map((inf) => inf.get(name, namespace)).find((p) => p !== undefined),
   };
-  const all = [...keyInformers, ...secretInformers];
+  const deps: Deps = { ...options.deps, throttle, log };
+  const all = [...keyInformers, ...secretInformers, ...policyInformers, ...workloadInformers.flatMap((w) => w.informers)];
   for (const inf of all) inf.start();
   queue.run(async (key) => {
     const [namespace = '', name = ''] = key.split('/');
-    await reconcile(namespace, name, { ...deps, log }, hints);
-    return {};
+    return reconcile(namespace, name, deps, hints);
   }, options.concurrency);
   return {
     synced: () => all.every((inf) => inf.hasSynced()),
@@ -92,31 +120,4 @@ export function startExchangeKeyController(options: ControllerOptions): RunningC
       await queue.shutdown({ drain: true, timeoutMs: 20_000 });
     },
   };
-}
-
-interface InformerSpec<T> {
-  kind: ResourceKind;
-  namespace: string | undefined;
-  labelSelector?: string;
-  resync?: { periodMs: number; onResync: (obj: T) => void };
-}
-
-function informer<T extends KubernetesObject>(
-  options: ControllerOptions,
-  { kind, namespace, labelSelector, resync }: InformerSpec<T>,
-): ResilientInformer<T> {
-  const path = collectionPath(kind, namespace);
-  const listFn = (): Promise<KubernetesListObject<T>> =>
-    options.kube.send<KubernetesListObject<T>>({ method: 'GET', path, query: { labelSelector } });
-  return new ResilientInformer<T>({
-    name: `${kind.plural}${namespace ? `@${namespace}` : ''}`,
-    listFn,
-    listWatch: listWatchFactory<T>({
-      watch: new Watch(options.kube.config), path, clock: options.deps.clock,
-      ...(labelSelector ? { labelSelector } : {}),
-    }),
-    clock: options.deps.clock,
-    logger: options.deps.log,
-    ...(resync ? { resync } : {}),
-  });
 }

@@ -7,13 +7,25 @@ import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder, EventType } from '../../runtime/events.ts';
 import type { EncryptionProviders } from '../encryption/providers.ts';
+import type { DependentSpec, ResolvedDependents, Workload, WorkloadRef } from '../dependents/workloads.ts';
 import type { ExchangeKeyApi, SecretApi } from './api.ts';
 import type { KeyMaterial } from './material.ts';
+import type { RolloutThrottle } from './throttle.ts';
+import type { Failpoints } from '../../runtime/failpoints.ts';
 
 /** Collaborators of the ExchangeKey executor. */
 export interface Deps {
   keys: ExchangeKeyApi;
   secrets: SecretApi;
+  /** Resolves spec.dependents to workloads (missing named ones listed apart). */
+  workloads(namespace: string, dependents: DependentSpec[]): Promise<ResolvedDependents>;
+  /** Sets the key-version annotation on one workload's pod template (idempotent). */
+  rollWorkload(namespace: string, ref: WorkloadRef, roll: { annotationKey: string; version: number }): Promise<unknown>;
+  /** Pods of the workload still without this key version (terminating ones included). */
+  stalePods(namespace: string, workload: Workload, roll: { annotationKey: string; version: number }): Promise<number>;
+  throttle: RolloutThrottle;
+  /** Crash points for tests (EXKEY_FAILPOINTS); absent in normal runs. */
+  failpoints?: Failpoints;
   adapters: AdapterRegistry;
   encryption: EncryptionProviders;
   events: EventRecorder;

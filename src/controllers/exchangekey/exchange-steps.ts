@@ -137,6 +137,19 @@ export async function revokeAll(o: Observed, deps: Deps, scratch: Scratch): Prom
   return { ...o, revokedAll: { count: ids.size } };
 }
 
+/** Revokes every key version at the exchange except the current one (end of a rotation). */
+export async function revokeOld(o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
+  const adapter = adapterFor(deps, o.key);
+  const master = required(scratch.master, 'master credentials');
+  const current = o.key.status?.currentVersion ?? 0;
+  const owned = await adapter.listOwned(master, o.key.metadata.uid, o.key.spec.account);
+  for (const old of owned.filter((k) => k.owner.version !== current)) {
+    await adapter.revoke(master, refOf(o.key, old.keyId));
+    deps.log.info({ version: old.owner.version, keyId: maskKeyId(old.keyId) }, 'old key version revoked');
+  }
+  return { ...o, oldRevoked: true };
+}
+
 function refOf(key: ExchangeKey, keyId: string): KeyRef {
   return key.spec.account === undefined ? { keyId } : { keyId, account: key.spec.account };
 }

@@ -6,12 +6,13 @@ import { isEnvelopeError } from '../../crypto/index.ts';
 import type { Credentials } from '../../exchanges/types.ts';
 import type { Deps, Scratch } from './deps.ts';
 import { emit, required } from './deps.ts';
-import { decodeMaterial, encodeMaterial } from './material.ts';
+import { asPrevious, decodeMaterial, encodeMaterial, hasPrevious, previousEntries, withoutPrevious } from './material.ts';
 import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
 import { REASON_MASTER_CREDENTIALS_INVALID, REASON_MASTER_CREDENTIALS_NOT_FOUND } from './reasons.ts';
-import { conflictState, pendingStateOf, publishedMetadata, secretOf, isOwnedBy } from './secrets.ts';
-import { encryptionOf, pendingSecretNameOf, secretNameOf } from './spec.ts';
+import { conflictState, pendingStateOf, publishedMetadata, secretOf, isOwnedBy, versionOf } from './secrets.ts';
+import { slotsHeld } from './rollout-state.ts';
+import { encryptionOf, pendingSecretNameOf, secretNameOf, throttleScopeOf } from './spec.ts';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
@@ -19,6 +20,7 @@ type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 export async function writeStatus(step: StepOf<'WriteStatus'>, o: Observed, deps: Deps): Promise<Observed> {
   const before = o.key.status?.rotation;
   const key = await deps.keys.replaceStatus(o.key, step.status);
+  deps.throttle.set(throttleScopeOf(key), `${key.metadata.namespace}/${key.metadata.name}`, slotsHeld(step.status.rotation?.dependents));
   for (const event of step.events) emit(deps, key, event);
   const startedHere = !before && step.status.rotation?.phase === 'Registering';
   if (!startedHere) return { ...o, key };
@@ -101,19 +103,33 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   const context = { namespace, name, version: step.version };
   const data = await encodeMaterial(material, encryptionOf(o.key), context, deps.encryption);
   const metadata = publishedMetadata(o.key, material);
+  const published = { ...o, published: { kind: 'present' as const, version: step.version, hasPrevious: false }, finalSweepDue: o.swept === true };
   // gather saw no Secret: create it straight away; if one appeared since, read it and decide.
-  if (o.published.kind === 'absent' && (await createUnlessExists(deps, secretOf(metadata, data)))) {
-    return { ...o, published: { kind: 'present', version: step.version }, finalSweepDue: o.swept === true };
-  }
+  if (o.published.kind === 'absent' && (await createUnlessExists(deps, secretOf(metadata, data)))) return published;
   const existing = await deps.secrets.get(namespace, name);
   if (!existing) {
     await deps.secrets.create(secretOf(metadata, data));
-  } else if (isOwnedBy(existing, o.key)) {
-    await deps.secrets.replace(secretOf({ ...metadata, resourceVersion: existing.metadata?.resourceVersion }, data));
-  } else {
-    return { ...o, published: conflictState(o.key) };
+    return published;
   }
-  return { ...o, published: { kind: 'present', version: step.version }, finalSweepDue: o.swept === true };
+  if (!isOwnedBy(existing, o.key)) return { ...o, published: conflictState(o.key) };
+  // Keep the outgoing version next to the new one; a repeated publish (after a crash) keeps what
+  // the first one carried over.
+  const previousVersion = o.key.status?.rotation?.previousVersion;
+  const current = existing.data ?? {};
+  const carry = previousVersion !== undefined && versionOf(existing) === previousVersion ? asPrevious(current) : previousEntries(current);
+  await deps.secrets.replace(secretOf({ ...metadata, resourceVersion: existing.metadata?.resourceVersion }, { ...data, ...carry }));
+  return { ...published, published: { ...published.published, hasPrevious: Object.keys(carry).length > 0 } };
+}
+
+/** Removes the outgoing version from the Secret once it is revoked. */
+export async function dropPrevious(o: Observed, deps: Deps): Promise<Observed> {
+  const { namespace } = o.key.metadata;
+  const existing = await deps.secrets.get(namespace, secretNameOf(o.key));
+  if (existing && isOwnedBy(existing, o.key) && hasPrevious(existing.data)) {
+    await deps.secrets.replace({ ...existing, data: withoutPrevious(existing.data ?? {}) });
+  }
+  const version = existing ? versionOf(existing) : 0;
+  return { ...o, published: existing ? { kind: 'present', version, hasPrevious: false } : { kind: 'absent' } };
 }
 
 async function createUnlessExists(deps: Deps, secret: V1Secret): Promise<boolean> {

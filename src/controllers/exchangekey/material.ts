@@ -26,6 +26,37 @@ export const DATA_VERSION = 'version';
 
 const PLAIN_FIELDS = ['apiKey', 'apiSecret', 'passphrase', 'privateKey'] as const;
 
+/**
+ * During a rotation the Secret also carries the outgoing version under `previous.<key>`, so
+ * hot-reloading consumers can fall back while both keys are valid. An envelope moves as is: it is
+ * bound to this Secret's namespace, name and its own version, all of which still hold.
+ */
+export const PREVIOUS_PREFIX = 'previous.';
+
+/** The current entries of `data`, renamed to previous.<key>. */
+export function asPrevious(data: Readonly<Record<string, string>>): Record<string, string> {
+  const previous: Record<string, string> = {};
+  for (const [key, value] of Object.entries(data)) {
+    if (!key.startsWith(PREVIOUS_PREFIX)) previous[`${PREVIOUS_PREFIX}${key}`] = value;
+  }
+  return previous;
+}
+
+/** Only the previous.<key> entries of `data`. */
+export function previousEntries(data: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(data).filter(([key]) => key.startsWith(PREVIOUS_PREFIX)));
+}
+
+/** `data` without its previous.<key> entries. */
+export function withoutPrevious(data: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(data).filter(([key]) => !key.startsWith(PREVIOUS_PREFIX)));
+}
+
+/** True when `data` still carries an outgoing version. */
+export function hasPrevious(data: Readonly<Record<string, string>> | undefined): boolean {
+  return Object.keys(data ?? {}).some((key) => key.startsWith(PREVIOUS_PREFIX));
+}
+
 /** Secret `data` (base64 values) for this material under the given provider ("none" = plain). */
 export async function encodeMaterial(
   material: KeyMaterial,

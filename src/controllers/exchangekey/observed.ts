@@ -1,14 +1,28 @@
 // What the ExchangeKey controller knows when it plans: the object, facts loaded on demand, and
 // the outcomes of steps already executed in this reconcile. No secret material lives here, so
 // planning code (and anything that logs an Observed) can never leak a key.
-import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
+import type { ExchangeKey, RotationPolicySpec } from '../../api/v1alpha1/index.ts';
 import type { KeyInfo } from '../../exchanges/types.ts';
 
 /** The published Secret as far as planning needs it (metadata only). */
 export type PublishedState =
   | { kind: 'absent' }
   | { kind: 'conflict'; message: string }
-  | { kind: 'present'; version: number };
+  | { kind: 'present'; version: number; hasPrevious: boolean };
+
+/** The RotationPolicy named by spec.rotationPolicyRef, as found in the cache. */
+export type PolicyState =
+  | { kind: 'none' }
+  | { kind: 'missing'; name: string }
+  | { kind: 'found'; name: string; spec: RotationPolicySpec };
+
+/** One dependent workload as observed now (rollout judged against the rotation's version). */
+export interface DependentObservation {
+  kind: string;
+  name: string;
+  rollout: 'not-started' | 'progressing' | 'complete';
+  message: string;
+}
 
 /** A key version held in the pending Secret between registration and publication. */
 export interface PendingState {
@@ -32,6 +46,14 @@ export type MasterState = { kind: 'loaded' } | { kind: 'missing'; failure: Failu
 /** Everything plan() reads. Optional fields are "not loaded yet"; plan asks for them. */
 export interface Observed {
   key: ExchangeKey;
+  /** The rotation policy (from the informer cache; policies change rarely and staleness is harmless). */
+  policy: PolicyState;
+  /** How many more dependents may start rolling now under the policy's maxConcurrent. */
+  rolloutSlots: number;
+  /** Dependent workloads; undefined until loaded (only during RollingOut). */
+  dependents?: DependentObservation[];
+  /** Set once the old key versions were revoked at the exchange in this reconcile. */
+  oldRevoked?: boolean;
   /** Whether this operator has an adapter for spec.exchange. */
   exchangeKnown: boolean;
   published: PublishedState;

@@ -1,13 +1,14 @@
 // plan(observed, now): the single next step for one ExchangeKey. Pure: no I/O, no clock reads,
 // no secret material. The reconciler executes the step, folds its outcome into Observed and asks
 // again, until the plan says Done. Status is always written before any step that depends on it.
-import type { ExchangeKeyStatus } from '../../api/v1alpha1/index.ts';
+import type { ExchangeKeyStatus, RotationStatus } from '../../api/v1alpha1/index.ts';
 import { currentFailure } from './failures.ts';
 import type { Failure, Observed } from './observed.ts';
 import { EVENT_RETAINED, REASON_REVOKE_BLOCKED } from './reasons.ts';
 import { hasFinalizer, isDeleting } from './spec.ts';
 import { desiredStatus } from './status.ts';
 import type { EventSpec } from './deps.ts';
+import type { WorkloadRef, WorkloadKind } from '../dependents/workloads.ts';
 
 /** One step of the ExchangeKey lifecycle. */
 export type Step =
@@ -23,7 +24,20 @@ export type Step =
   | { kind: 'DeletePending' }
   | { kind: 'Publish'; version: number }
   | { kind: 'RevokeAll' }
-  | { kind: 'Done'; failure?: Failure };
+  | { kind: 'LoadDependents' }
+  | { kind: 'StartRollouts'; refs: DependentRef[] }
+  | { kind: 'RollWorkloads'; refs: DependentRef[] }
+  | { kind: 'RevokeOld' }
+  | { kind: 'DropPrevious' }
+  | { kind: 'Done'; failure?: Failure; requeueAfterMs?: number };
+
+/** A dependent workload by kind and name. */
+export type DependentRef = WorkloadRef;
+
+/** How often a rollout in progress is re-checked if no workload event arrives first. */
+export const ROLLOUT_POLL_MS = 5_000;
+/** Longest single timer; a later due time is re-armed on the next reconcile. */
+const MAX_TIMER_MS = 24 * 3600_000;
 
 const DONE: Step = { kind: 'Done' };
 
@@ -37,25 +51,68 @@ export function plan(o: Observed, now: Date): Step {
   }
   const failure = currentFailure(o);
   if (failure) return { kind: 'Done', failure };
-  return planProgress(o);
+  return planProgress(o, now);
 }
 
-function planProgress(o: Observed): Step {
+type PhasePlanner = (o: Observed, rotation: RotationStatus, now: Date) => Step;
+
+/** The next step within each rotation phase. */
+const PHASES: Record<RotationStatus['phase'], PhasePlanner> = {
+  Registering: (o, r) => planRegistering(o, r.version),
+  Publishing: (o, r) => (o.pending && o.pending.version === r.version ? { kind: 'Publish', version: r.version } : DONE),
+  RollingOut: (o) => planRollingOut(o),
+  Overlap: (_o, r, now) => ({ kind: 'Done', ...requeueAt(r.overlapEndsAt, now) }),
+  Revoking: (o) => planRevoking(o),
+};
+
+function planProgress(o: Observed, now: Date): Step {
   const rotation = o.key.status?.rotation;
-  // Without a rotation a pending Secret is only a leftover (gather loads it when the cache shows
-  // one); during a rotation its content decides the step, so it must be read fresh.
-  if (!rotation) {
-    if (o.pending || o.pendingLeftover) return { kind: 'DeletePending' };
-    // After a resumed attempt, a create whose answer was lost can land at the exchange after the
-    // resume sweep; one more sweep once the version is published catches it. A clean first
-    // attempt has nothing to sweep and skips it (a sweep lists the account's keys).
-    if (o.finalSweepDue) return o.master ? { kind: 'SweepOrphans' } : { kind: 'LoadMaster' };
-    return DONE;
-  }
-  if (o.pending === undefined) return { kind: 'LoadPending' };
-  if (rotation.phase === 'Registering') return planRegistering(o, rotation.version);
-  if (o.pending && o.pending.version === rotation.version) return { kind: 'Publish', version: rotation.version };
+  const needsPending = rotation?.phase === 'Registering' || rotation?.phase === 'Publishing';
+  const housekeeping = planHousekeeping(o, needsPending);
+  if (housekeeping) return housekeeping;
+  if (!rotation) return { kind: 'Done', ...requeueAt(o.key.status?.nextRotationTime, now) };
+  if (needsPending && o.pending === undefined) return { kind: 'LoadPending' };
+  return PHASES[rotation.phase](o, rotation, now);
+}
+
+function planHousekeeping(o: Observed, needsPending: boolean): Step | undefined {
+  // Outside Registering/Publishing a pending Secret is a leftover (gather sees it in the cache);
+  // inside them its content decides the step, so it is read fresh.
+  if (!needsPending && (o.pending || o.pendingLeftover)) return { kind: 'DeletePending' };
+  // After a resumed attempt, a create whose answer was lost can land at the exchange after the
+  // resume sweep; one more sweep once the version is published catches it. A clean first
+  // attempt has nothing to sweep and skips it (a sweep lists the account's keys).
+  if (o.finalSweepDue) return o.master ? { kind: 'SweepOrphans' } : { kind: 'LoadMaster' };
+  return undefined;
+}
+
+function planRollingOut(o: Observed): Step {
+  if (!o.dependents) return { kind: 'LoadDependents' };
+  const recorded = o.key.status?.rotation?.dependents ?? [];
+  const seen = new Map(o.dependents.map((d) => [`${d.kind}/${d.name}`, d]));
+  // Rolling in status but the template never got the version: the operator stopped between
+  // recording the rollout and patching the workload.
+  const unpatched = recorded.filter((d) => d.state === 'Rolling' && seen.get(`${d.kind}/${d.name}`)?.rollout === 'not-started');
+  if (unpatched.length > 0) return { kind: 'RollWorkloads', refs: unpatched.map(refOf) };
+  const pending = recorded.filter((d) => d.state === 'Pending');
+  if (pending.length > 0 && o.rolloutSlots > 0) return { kind: 'StartRollouts', refs: pending.slice(0, o.rolloutSlots).map(refOf) };
+  return { kind: 'Done', requeueAfterMs: ROLLOUT_POLL_MS };
+}
+
+function planRevoking(o: Observed): Step {
+  if (!o.master) return { kind: 'LoadMaster' };
+  if (!o.oldRevoked) return { kind: 'RevokeOld' };
+  if (o.published.kind === 'present' && o.published.hasPrevious) return { kind: 'DropPrevious' };
   return DONE;
+}
+
+// Status stores the kind as a string; the CRD only admits workload kinds into spec.dependents.
+const refOf = (d: { kind: string; name: string }): DependentRef => ({ kind: d.kind as WorkloadKind, name: d.name });
+
+/** A timer for `at` (ISO), capped; no timer without a time. */
+function requeueAt(at: string | undefined, now: Date): { requeueAfterMs?: number } {
+  if (!at) return {};
+  return { requeueAfterMs: Math.min(MAX_TIMER_MS, Math.max(0, Date.parse(at) - now.getTime())) };
 }
 
 function planRegistering(o: Observed, version: number): Step {

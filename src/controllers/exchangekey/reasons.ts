@@ -30,6 +30,16 @@ export const REASON_KUBERNETES_ERROR = 'KubernetesError';
 /** Why a rotation started (status.rotation.reason and the Rotating condition's reason). */
 export const ROTATION_INITIAL = 'Initial';
 export const ROTATION_SECRET_LOST = 'SecretLost';
+export const ROTATION_SCHEDULED = 'Scheduled';
+export const ROTATION_EXPIRING = 'Expiring';
+export const ROTATION_MANUAL = 'Manual';
+export const ROTATION_EMERGENCY = 'Emergency';
+export const ROTATION_SPEC_CHANGED = 'SpecChanged';
+
+/** Degraded reasons that do not stop the current key from working. */
+export const REASON_ROLLOUT_FAILED = 'RolloutFailed';
+export const REASON_POLICY_NOT_FOUND = 'PolicyNotFound';
+export const REASON_POLICY_INVALID = 'PolicyInvalid';
 
 /** Event reasons. */
 export const EVENT_REGISTERED = 'Registered';
@@ -37,3 +47,10 @@ export const EVENT_ISSUED = 'Issued';
 export const EVENT_REVOKED = 'Revoked';
 export const EVENT_ORPHAN_REVOKED = 'OrphanRevoked';
 export const EVENT_RETAINED = 'Retained';
+export const EVENT_ROTATION_STARTED = 'RotationStarted';
+export const EVENT_PUBLISHED = 'Published';
+export const EVENT_ROLLING = 'RollingOut';
+export const EVENT_ROLLED_OUT = 'RolledOut';
+export const EVENT_ROLLOUT_FAILED = 'RolloutFailed';
+export const EVENT_OLD_KEY_REVOKED = 'OldKeyRevoked';
+export const EVENT_ROTATED = 'Rotated';

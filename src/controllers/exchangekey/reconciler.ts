@@ -4,6 +4,7 @@
 import type { Logger } from '../../observability/logger.ts';
 import { emit, type Deps, type Scratch } from './deps.ts';
 import { classifyError } from './errors.ts';
+import * as dependents from './dependent-steps.ts';
 import * as exchange from './exchange-steps.ts';
 import { gather, type CacheHints } from './gather.ts';
 import * as kube from './kube-steps.ts';
@@ -24,8 +25,8 @@ export class ReconcileFailure extends Error {
   }
 }
 
-/** Drives one ExchangeKey as far as it can go now. Throws ReconcileFailure to ask for a retry. */
-export async function reconcile(namespace: string, name: string, deps: Deps, hints: CacheHints): Promise<void> {
+/** Drives one ExchangeKey as far as it can go now; returns when to look again (rotation timers). */
+export async function reconcile(namespace: string, name: string, deps: Deps, hints: CacheHints): Promise<{ requeueAfterMs?: number }> {
   const log = deps.log.child({ key: `${namespace}/${name}` });
   const scratch: Scratch = {};
   let observed = await gather(namespace, name, deps, hints);
@@ -33,28 +34,48 @@ export async function reconcile(namespace: string, name: string, deps: Deps, hin
   for (let steps = 0; observed && steps < MAX_STEPS; steps++) {
     const step = plan(observed, deps.clock.now());
     if (step.kind === 'Done') {
-      log.debug({ steps, generation: observed.key.metadata.generation }, 'reconciled');
+      log.debug({ steps, generation: observed.key.metadata.generation, requeueAfterMs: step.requeueAfterMs }, 'reconciled');
       finish(step.failure, observed, deps, log);
-      return;
+      return step.requeueAfterMs === undefined ? {} : { requeueAfterMs: step.requeueAfterMs };
     }
-    log.debug({ step: step.kind, generation: observed.key.metadata.generation }, 'step');
-    try {
-      observed = await execute(step, observed, deps, scratch);
-    } catch (err) {
-      const outcome = classifyError(err);
-      if (outcome.kind === 'bug') throw outcome.error;
-      if (outcome.kind === 'restart' && restarts++ < MAX_RESTARTS) {
-        // Someone else changed the object since we read it: start over from a fresh read.
-        observed = await gather(namespace, name, deps, hints);
-        continue;
-      }
-      const failure =
-        outcome.kind === 'fail' ? outcome.failure : { reason: 'Conflict', message: 'the object kept changing under exkey', retryable: true };
-      log.warn({ step: step.kind, reason: failure.reason, message: failure.message }, 'step failed');
-      observed = { ...observed, failure };
+    const result = await runStep(step, observed, { deps, scratch, log });
+    if (result.kind === 'next') {
+      observed = result.observed;
+    } else if (restarts++ < MAX_RESTARTS) {
+      // Someone else changed the object since we read it: start over from a fresh read.
+      observed = await gather(namespace, name, deps, hints);
+    } else {
+      observed = { ...observed, failure: { reason: 'Conflict', message: 'the object kept changing under exkey', retryable: true } };
     }
   }
   if (observed) throw new Error(`reconcile of ${namespace}/${name} did not converge in ${MAX_STEPS} steps`);
+  return {};
+}
+
+type StepResult = { kind: 'next'; observed: Observed } | { kind: 'restart' };
+
+/** Executes one step; a failure becomes part of the observation so status can report it. */
+async function runStep(step: Step, o: Observed, ctx: { deps: Deps; scratch: Scratch; log: Logger }): Promise<StepResult> {
+  const { deps, log } = ctx;
+  const phase = phaseOf(step, o);
+  log.debug({ step: step.kind, phase, version: o.key.status?.rotation?.version, generation: o.key.metadata.generation }, 'step');
+  deps.failpoints?.check('before', step.kind, phase);
+  try {
+    const observed = await execute(step, o, deps, ctx.scratch);
+    deps.failpoints?.check('after', step.kind, phase);
+    return { kind: 'next', observed };
+  } catch (err) {
+    const outcome = classifyError(err);
+    if (outcome.kind === 'bug') throw outcome.error;
+    if (outcome.kind === 'restart') return { kind: 'restart' };
+    log.warn({ step: step.kind, phase, reason: outcome.failure.reason, message: outcome.failure.message }, 'step failed');
+    return { kind: 'next', observed: { ...o, failure: outcome.failure } };
+  }
+}
+
+/** The rotation phase a step belongs to: for a status write, the phase it records. */
+function phaseOf(step: Step, o: Observed): string | undefined {
+  return step.kind === 'WriteStatus' ? step.status.rotation?.phase : o.key.status?.rotation?.phase;
 }
 
 function finish(failure: Failure | undefined, o: Observed, deps: Deps, log: Logger): void {
@@ -80,6 +101,11 @@ const HANDLERS: { [K in Step['kind']]: Handler<K> } = {
   Validate: (step, o, deps, scratch) => exchange.validate(step, o, deps, scratch),
   RevokePending: (_step, o, deps, scratch) => exchange.revokePending(o, deps, scratch),
   RevokeAll: (_step, o, deps, scratch) => exchange.revokeAll(o, deps, scratch),
+  LoadDependents: (_step, o, deps) => dependents.loadDependents(o, deps),
+  StartRollouts: (step, o, deps) => dependents.startRollouts(step, o, deps),
+  RollWorkloads: (step, o, deps) => dependents.rollWorkloads(step, o, deps),
+  RevokeOld: (_step, o, deps, scratch) => exchange.revokeOld(o, deps, scratch),
+  DropPrevious: (_step, o, deps) => kube.dropPrevious(o, deps),
   Done: (_step, o) => Promise.resolve(o),
 };
 

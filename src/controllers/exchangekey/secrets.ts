@@ -11,7 +11,7 @@ import {
 } from '../../api/v1alpha1/index.ts';
 import type { PendingState, PublishedState } from './observed.ts';
 import { encryptionOf, maskKeyId, pendingSecretNameOf, secretNameOf } from './spec.ts';
-import type { KeyMaterial } from './material.ts';
+import { hasPrevious, type KeyMaterial } from './material.ts';
 
 export const ANNOTATION_ENCRYPTION = 'exkey.io/encryption';
 export const ANNOTATION_EXCHANGE = 'exkey.io/exchange';
@@ -79,7 +79,7 @@ export function pendingMetadata(key: ExchangeKey, material: KeyMaterial): V1Obje
 export function publishedStateOf(key: ExchangeKey, secret: V1Secret | undefined): PublishedState {
   if (!secret) return { kind: 'absent' };
   if (!isOwnedBy(secret, key)) return conflictState(key);
-  return { kind: 'present', version: versionOf(secret) };
+  return { kind: 'present', version: versionOf(secret), hasPrevious: hasPrevious(secret.data) };
 }
 
 /** The published Secret's name is taken by a Secret this ExchangeKey does not own. */

@@ -1,7 +1,8 @@
 // Reading an ExchangeKey's spec with its defaults resolved, in one place. The API server applies
 // schema defaults, but objects stored before a default existed may lack them.
+import { createHash } from 'node:crypto';
 import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
-import { FINALIZER } from '../../api/v1alpha1/index.ts';
+import { ANNOTATION_REVOKE, ANNOTATION_ROTATE, FINALIZER } from '../../api/v1alpha1/index.ts';
 import type { KeyType, Permission } from '../../exchanges/types.ts';
 
 export type EncryptionProviderName = 'none' | 'local';
@@ -51,4 +52,36 @@ export function keyOf(key: { metadata: { namespace?: string; name?: string } }):
 export function maskKeyId(keyId: string): string {
   if (keyId.length < 10) return '****';
   return `${keyId.slice(0, 4)}…${keyId.slice(-2)}`;
+}
+
+/**
+ * Hash of the spec fields a key is issued with. When it differs from status.issuedSpecHash, the
+ * live key no longer matches the spec and a rotation brings in one that does.
+ */
+export function specHashOf(key: ExchangeKey): string {
+  const fields = {
+    account: key.spec.account ?? '',
+    permissions: permissionsOf(key),
+    ipAllowlist: [...(key.spec.ipAllowlist ?? [])].sort(),
+    keyType: keyTypeOf(key),
+  };
+  return createHash('sha256').update(JSON.stringify(fields)).digest('hex').slice(0, 16);
+}
+
+/** The exkey.io/rotate token, if set and not yet acted on. */
+export function pendingRotateToken(key: ExchangeKey): string | undefined {
+  const token = key.metadata.annotations?.[ANNOTATION_ROTATE];
+  return token && token !== key.status?.lastRotateToken ? token : undefined;
+}
+
+/** The exkey.io/revoke token, if set and not yet acted on. */
+export function pendingRevokeToken(key: ExchangeKey): string | undefined {
+  const token = key.metadata.annotations?.[ANNOTATION_REVOKE];
+  return token && token !== key.status?.lastRevokeToken ? token : undefined;
+}
+
+/** Rollouts are throttled per policy (all its keys share maxConcurrent), or per key without one. */
+export function throttleScopeOf(key: ExchangeKey): string {
+  const policy = key.spec.rotationPolicyRef?.name;
+  return policy ? `${key.metadata.namespace}/policy/${policy}` : `${key.metadata.namespace}/key/${key.metadata.name}`;
 }

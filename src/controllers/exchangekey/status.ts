@@ -1,22 +1,19 @@
 // desiredStatus: what ExchangeKey.status should say given what the controller observed. Pure.
-// The rotation phase moves here, before the step that depends on it runs, which is what makes
-// the state machine crash-safe: a phase is persisted before its side effect.
+// Rotation phases move in transitions.ts; this module adds the bookkeeping fields and conditions.
 import type { ExchangeKeyStatus, KeyVersionStatus, RotationStatus } from '../../api/v1alpha1/index.ts';
 import { removeCondition, setCondition, type Condition, type ConditionUpdate } from '../../runtime/conditions.ts';
+import { cachedPolicyProblems as policyProblems } from '../rotation/policy-check.ts';
+import type { EventSpec } from './deps.ts';
 import { currentFailure } from './failures.ts';
 import type { Failure, Observed } from './observed.ts';
 import {
-  CONDITION_DEGRADED,
-  CONDITION_READY,
-  CONDITION_ROTATING,
-  EVENT_ISSUED,
-  REASON_ISSUED,
-  REASON_ISSUING,
-  ROTATION_INITIAL,
-  ROTATION_SECRET_LOST,
+  CONDITION_DEGRADED, CONDITION_READY, CONDITION_ROTATING, REASON_ISSUED, REASON_ISSUING, REASON_POLICY_INVALID,
+  REASON_POLICY_NOT_FOUND, REASON_ROLLOUT_FAILED, ROTATION_INITIAL,
 } from './reasons.ts';
+import { rolloutSummary } from './rollout-state.ts';
 import { secretNameOf } from './spec.ts';
-import type { EventSpec } from './deps.ts';
+import { recordedFields, transition, type RotationFields } from './transitions.ts';
+import { scheduledRotation } from './triggers.ts';
 
 export type { EventSpec } from './deps.ts';
 
@@ -26,111 +23,39 @@ export interface StatusDecision {
   events: EventSpec[];
 }
 
-interface RotationFields {
-  rotation: RotationStatus | undefined;
-  keys: KeyVersionStatus[];
-  currentVersion: number;
-  lastRotationTime: string | undefined;
-  events: EventSpec[];
-}
-
 /** Computes the status the object should have now (pure); `failure` overrides the policy chain. */
 export function desiredStatus(o: Observed, now: Date, failure: Failure | undefined = currentFailure(o)): StatusDecision {
-  const current = o.key.status ?? {};
   const generation = o.key.metadata.generation;
-  const fields = o.key.metadata.deletionTimestamp || failure ? unchangedRotation(o) : nextRotation(o, now);
+  const recorded = recordedFields(o);
+  const fields = o.key.metadata.deletionTimestamp || failure ? recorded : transition(o, recorded, now);
   const status: ExchangeKeyStatus = {
-    ...current,
+    ...(o.key.status ?? {}),
     observedGeneration: generation,
     secretName: secretNameOf(o.key),
     currentVersion: fields.currentVersion,
     keys: fields.keys,
   };
-  if (fields.rotation) status.rotation = fields.rotation;
-  else delete status.rotation;
-  if (fields.lastRotationTime) status.lastRotationTime = fields.lastRotationTime;
-  else delete status.lastRotationTime;
+  assign(status, fields);
+  const next = fields.rotation ? undefined : scheduledRotation({ ...o, key: { ...o.key, status } }, now);
+  if (next) status.nextRotationTime = next.at.toISOString();
+  else delete status.nextRotationTime;
   status.conditions = conditionsFor(o, status, failure, now);
   return { status, events: fields.events };
 }
 
-function unchangedRotation(o: Observed): RotationFields {
-  const s = o.key.status ?? {};
-  return {
-    rotation: s.rotation,
-    keys: s.keys ?? [],
-    currentVersion: s.currentVersion ?? 0,
-    lastRotationTime: s.lastRotationTime,
-    events: [],
+// Optional fields: present with a value, or absent (never undefined, so equality stays structural).
+function assign(status: ExchangeKeyStatus, f: RotationFields): void {
+  const optional = {
+    rotation: f.rotation,
+    lastRotationTime: f.lastRotationTime,
+    issuedSpecHash: f.issuedSpecHash,
+    lastRotateToken: f.lastRotateToken,
+    lastRevokeToken: f.lastRevokeToken,
   };
-}
-
-function nextRotation(o: Observed, now: Date): RotationFields {
-  const fields = unchangedRotation(o);
-  const rotation = fields.rotation;
-  if (!rotation) return maybeStart(o, fields, now);
-  if (rotation.phase === 'Registering') return maybeValidated(o, fields, rotation);
-  return maybePublished(o, fields, rotation, now);
-}
-
-/** Starts bringing in a new version when there is no usable current one. */
-function maybeStart(o: Observed, fields: RotationFields, now: Date): RotationFields {
-  const published = o.published;
-  const hasCurrent = fields.currentVersion > 0 && published.kind === 'present' && published.version === fields.currentVersion;
-  if (hasCurrent) return fields;
-  const version = Math.max(fields.currentVersion, ...fields.keys.map((k) => k.version), 0) + 1;
-  const reason = fields.currentVersion === 0 ? ROTATION_INITIAL : ROTATION_SECRET_LOST;
-  return { ...fields, rotation: { phase: 'Registering', version, reason, startedAt: now.toISOString() } };
-}
-
-/** Registering → Publishing once the pending key passed validation; the key is recorded then. */
-function maybeValidated(o: Observed, fields: RotationFields, rotation: RotationStatus): RotationFields {
-  const v = o.validation;
-  const pending = o.pending;
-  if (!v || !('info' in v) || v.version !== rotation.version || !pending || pending.version !== rotation.version) {
-    return fields;
+  for (const [field, value] of Object.entries(optional)) {
+    if (value === undefined) Reflect.deleteProperty(status, field);
+    else Reflect.set(status, field, value);
   }
-  const record: KeyVersionStatus = {
-    version: rotation.version,
-    keyId: pending.maskedKeyId,
-    state: 'Pending',
-    createdAt: pending.createdAt,
-    validatedAt: v.at,
-  };
-  const expiresAt = v.info.expiresAt?.toISOString() ?? pending.expiresAt;
-  if (expiresAt) record.expiresAt = expiresAt;
-  return { ...fields, rotation: { ...rotation, phase: 'Publishing' }, keys: upsertKey(fields.keys, record) };
-}
-
-/** Publishing → done once the Secret holds the version; or back to Registering if it was lost. */
-function maybePublished(o: Observed, fields: RotationFields, rotation: RotationStatus, now: Date): RotationFields {
-  const published = o.published.kind === 'present' && o.published.version === rotation.version;
-  if (published) {
-    const keys = fields.keys.map((k): KeyVersionStatus => {
-      if (k.version === rotation.version) return { ...k, state: 'Active' };
-      return k.state === 'Active' ? { ...k, state: 'Previous' } : k;
-    });
-    const message = `Secret ${secretNameOf(o.key)} now holds key version ${rotation.version}`;
-    return {
-      rotation: undefined,
-      keys,
-      currentVersion: rotation.version,
-      lastRotationTime: now.toISOString(),
-      events: [{ type: 'Normal', reason: EVENT_ISSUED, message }],
-    };
-  }
-  if (o.pending === null) {
-    // The material is gone before it was published: start the version over; the orphan sweep
-    // revokes whatever the exchange still holds for it.
-    const keys = fields.keys.filter((k) => k.version !== rotation.version);
-    return { ...fields, keys, rotation: { ...rotation, phase: 'Registering' } };
-  }
-  return fields;
-}
-
-function upsertKey(keys: KeyVersionStatus[], record: KeyVersionStatus): KeyVersionStatus[] {
-  const rest = keys.filter((k) => k.version !== record.version);
-  return [...rest, record].sort((a, b) => a.version - b.version);
 }
 
 function conditionsFor(o: Observed, status: ExchangeKeyStatus, failure: Failure | undefined, now: Date): Condition[] {
@@ -138,10 +63,9 @@ function conditionsFor(o: Observed, status: ExchangeKeyStatus, failure: Failure 
   const current = currentKey(o, status);
   let conditions = setCondition(status.conditions, readyUpdate(o, status, current, failure), now, generation);
   conditions = rotatingCondition(conditions, status.rotation, now, generation);
-  if (!failure) return removeCondition(conditions, CONDITION_DEGRADED);
-  if (!current) return conditions;
-  const update = { type: CONDITION_DEGRADED, status: 'True' as const, reason: failure.reason, message: failure.message };
-  return setCondition(conditions, update, now, generation);
+  const degraded = degradedUpdate(o, status.rotation, current, failure);
+  if (!degraded) return removeCondition(conditions, CONDITION_DEGRADED);
+  return setCondition(conditions, degraded, now, generation);
 }
 
 /** The Active key version, if the published Secret holds it. */
@@ -151,12 +75,7 @@ function currentKey(o: Observed, status: ExchangeKeyStatus): KeyVersionStatus | 
   return published ? current : undefined;
 }
 
-function readyUpdate(
-  o: Observed,
-  status: ExchangeKeyStatus,
-  current: KeyVersionStatus | undefined,
-  failure: Failure | undefined,
-): ConditionUpdate {
+function readyUpdate(o: Observed, status: ExchangeKeyStatus, current: KeyVersionStatus | undefined, failure: Failure | undefined): ConditionUpdate {
   if (current) {
     const at = current.validatedAt ?? 'unknown';
     const message = `Secret ${status.secretName ?? ''} holds key version ${current.version}, accepted by ${o.key.spec.exchange} at ${at}`;
@@ -167,14 +86,37 @@ function readyUpdate(
   return { type: CONDITION_READY, status: 'False', reason, message };
 }
 
-function rotatingCondition(
-  conditions: Condition[],
+/** Degraded: the key works (Ready) but something needs attention. First hit wins. */
+function degradedUpdate(
+  o: Observed,
   rotation: RotationStatus | undefined,
-  now: Date,
-  generation: number | undefined,
-): Condition[] {
+  current: KeyVersionStatus | undefined,
+  failure: Failure | undefined,
+): ConditionUpdate | undefined {
+  const degraded = (reason: string, message: string): ConditionUpdate => ({ type: CONDITION_DEGRADED, status: 'True', reason, message });
+  if (failure) return current ? degraded(failure.reason, failure.message) : undefined;
+  const failed = (rotation?.dependents ?? []).filter((d) => d.state === 'Failed');
+  if (failed.length > 0) {
+    const list = failed.map((d) => `${d.kind}/${d.name}: ${d.message ?? 'not rolled'}`).join('; ');
+    return degraded(REASON_ROLLOUT_FAILED, `rollout of key version ${rotation?.version ?? '?'} is stuck (both keys stay valid, the old one is not revoked): ${list}`);
+  }
+  if (o.policy.kind === 'missing') return degraded(REASON_POLICY_NOT_FOUND, `RotationPolicy "${o.policy.name}" not found; the key is not rotated on a schedule`);
+  if (o.policy.kind === 'found') {
+    const problems = policyProblems(o.policy.spec);
+    if (problems.length > 0) return degraded(REASON_POLICY_INVALID, `RotationPolicy "${o.policy.name}": ${problems.join('; ')}`);
+  }
+  return undefined;
+}
+
+function rotatingCondition(conditions: Condition[], rotation: RotationStatus | undefined, now: Date, generation: number | undefined): Condition[] {
   if (!rotation) return removeCondition(conditions, CONDITION_ROTATING);
-  const message = `Bringing in key version ${rotation.version}: ${rotation.phase}`;
-  const update = { type: CONDITION_ROTATING, status: 'True' as const, reason: rotation.reason ?? ROTATION_INITIAL, message };
+  const update = { type: CONDITION_ROTATING, status: 'True' as const, reason: rotation.reason ?? ROTATION_INITIAL, message: rotatingMessage(rotation) };
   return setCondition(conditions, update, now, generation);
+}
+
+function rotatingMessage(r: RotationStatus): string {
+  const head = `Bringing in key version ${r.version}: ${r.phase}`;
+  if (r.phase === 'RollingOut') return `${head}, ${rolloutSummary(r.dependents)}`;
+  if (r.phase === 'Overlap') return `${head} until ${r.overlapEndsAt ?? '?'} (both keys valid)`;
+  return head;
 }

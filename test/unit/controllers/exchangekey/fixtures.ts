@@ -55,7 +55,7 @@ export function rotatingStatus(phase: 'Registering' | 'Publishing', version = 1,
 
 /** An Observed around `k` with the published Secret absent unless given. */
 export function observed(k: ExchangeKey, extra: Partial<Observed> = {}): Observed {
-  return { key: k, exchangeKnown: true, published: { kind: 'absent' }, ...extra };
+  return { key: k, exchangeKnown: true, published: { kind: 'absent' }, policy: { kind: 'none' }, rolloutSlots: 1, ...extra };
 }
 
 /** A pending key record for `version`. */

@@ -129,7 +129,7 @@ const rows: Row[] = [
   },
   {
     name: 'should sweep (revoking it) before discarding a pending key from an earlier attempt',
-    o: settled(observed(key(rotatingStatus('Registering', 2, readyStatus(1))), { pending: pending(1), master: { kind: 'loaded' }, published: { kind: 'present', version: 1 } })),
+    o: settled(observed(key(rotatingStatus('Registering', 2, readyStatus(1))), { pending: pending(1), master: { kind: 'loaded' }, published: { kind: 'present', version: 1, hasPrevious: false } })),
     step: 'SweepOrphans',
   },
   {
@@ -140,7 +140,7 @@ const rows: Row[] = [
   },
   {
     name: 'should mark Ready, make the key Active and clear the rotation once the Secret holds the version',
-    o: observed(key(rotatingStatus('Publishing')), { pending: pending(1), published: { kind: 'present', version: 1 } }),
+    o: observed(key(rotatingStatus('Publishing')), { pending: pending(1), published: { kind: 'present', version: 1, hasPrevious: false } }),
     step: 'WriteStatus',
     check: (s) => {
       if (s.kind !== 'WriteStatus') return;
@@ -165,22 +165,22 @@ const rows: Row[] = [
   },
   {
     name: 'should delete a pending Secret left over after publication',
-    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1 }, pendingLeftover: true }),
+    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1, hasPrevious: false }, pendingLeftover: true }),
     step: 'DeletePending',
   },
   {
     name: 'should sweep once more after publishing a resumed attempt',
-    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1 }, pending: null, finalSweepDue: true, master: { kind: 'loaded' } }),
+    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1, hasPrevious: false }, pending: null, finalSweepDue: true, master: { kind: 'loaded' } }),
     step: 'SweepOrphans',
   },
   {
     name: 'should not sweep after a clean first attempt',
-    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1 }, pending: null, master: { kind: 'loaded' } }),
+    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1, hasPrevious: false }, pending: null, master: { kind: 'loaded' } }),
     step: 'Done',
   },
   {
     name: 'should do nothing when Ready and nothing changed (an idle resync writes nothing)',
-    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1 } }),
+    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1, hasPrevious: false } }),
     step: 'Done',
     check: (s) => { expect(s).toEqual({ kind: 'Done' }); },
   },
@@ -215,7 +215,7 @@ const rows: Row[] = [
   },
   {
     name: 'should keep Ready True and set Degraded when a failure hits while a valid key is current',
-    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1 }, failure: { reason: 'ExchangeUnavailable', message: 'bybit error 503', retryable: true } }),
+    o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1, hasPrevious: false }, failure: { reason: 'ExchangeUnavailable', message: 'bybit error 503', retryable: true } }),
     step: 'WriteStatus',
     check: (s) => {
       if (s.kind !== 'WriteStatus') return;
@@ -264,7 +264,7 @@ const deletionRows: Row[] = [
   },
   {
     name: 'should block deletion with RevokeBlocked when the master Secret is missing',
-    o: observed(key(readyStatus(1), deleting), { master: masterMissing, published: { kind: 'present', version: 1 } }),
+    o: observed(key(readyStatus(1), deleting), { master: masterMissing, published: { kind: 'present', version: 1, hasPrevious: false } }),
     step: 'WriteStatus',
     check: (s) => {
       if (s.kind !== 'WriteStatus') return;
@@ -302,14 +302,14 @@ describe('plan during deletion', () => {
 
 describe('plan is pure', () => {
   it('should return the same step for the same input and never mutate it', () => {
-    const o = observed(key(rotatingStatus('Publishing')), { pending: pending(1), published: { kind: 'present', version: 1 } });
+    const o = observed(key(rotatingStatus('Publishing')), { pending: pending(1), published: { kind: 'present', version: 1, hasPrevious: false } });
     const frozen = JSON.stringify(o);
     expect(plan(o, NOW)).toEqual(plan(o, NOW));
     expect(JSON.stringify(o)).toBe(frozen);
   });
 
   it('should keep lastTransitionTime when a condition keeps its status', () => {
-    const o = observed(key(readyStatus(1)), { published: { kind: 'present', version: 1 }, failure: { reason: 'ExchangeUnavailable', message: 'x', retryable: true } });
+    const o = observed(key(readyStatus(1)), { published: { kind: 'present', version: 1, hasPrevious: false }, failure: { reason: 'ExchangeUnavailable', message: 'x', retryable: true } });
     const next = plan(o, NOW);
     if (next.kind !== 'WriteStatus') throw new Error('expected WriteStatus');
     expect(next.status.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime).toBe(EARLIER);
