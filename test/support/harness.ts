@@ -3,8 +3,8 @@
 // parallel), with every log line captured for secret-leak checks.
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import type { CoreV1Event, KubeConfig, V1Secret } from '@kubernetes/client-node';
-import { EXCHANGE_KEYS, type ExchangeKey, type ExchangeKeySpec } from '../../src/api/v1alpha1/index.ts';
+import type { CoreV1Event, KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
+import { EXCHANGE_KEYS, ROTATION_POLICIES, type ExchangeKey, type ExchangeKeySpec, type RotationPolicySpec } from '../../src/api/v1alpha1/index.ts';
 import { loadOrCreateKeyRing } from '../../src/controllers/encryption/local-keyring.ts';
 import { localEncryption } from '../../src/controllers/encryption/providers.ts';
 import { decodeMaterial, type KeyMaterial } from '../../src/controllers/exchangekey/material.ts';
@@ -23,6 +23,8 @@ export interface HarnessOptions {
   masterSecret?: boolean;
   resyncMs?: number;
   rateLimits?: boolean;
+  /** Start an in-process operator (default true); crash tests run it as a child process instead. */
+  inProcessOperator?: boolean;
   /** Wraps the adapter registry (fault injection around a real adapter). */
   wrapAdapters?: (registry: AdapterRegistry) => AdapterRegistry;
 }
@@ -57,6 +59,15 @@ export interface Harness {
   /** Opens the published Secret like a consumer would (local provider: the namespace's key ring). */
   readMaterial(secretName: string): Promise<KeyMaterial>;
   events(objectName: string): Promise<CoreV1Event[]>;
+  /** Creates a Deployment of `replicas` pods; `neverReady` pods run but never become Ready (kwok stage). */
+  createDeployment(name: string, options?: { replicas?: number; neverReady?: boolean }): Promise<void>;
+  /** Pods of a Deployment created by createDeployment (terminating ones included). */
+  pods(deployment: string): Promise<V1Pod[]>;
+  createPolicy(name: string, spec: RotationPolicySpec): Promise<void>;
+  /** Merges annotations into an ExchangeKey. */
+  annotate(name: string, annotations: Record<string, string>): Promise<void>;
+  /** Waits until `name` has no rotation in progress and currentVersion is `version`. */
+  waitForVersion(name: string, version: number, timeoutMs?: number): Promise<ExchangeKey>;
   stop(): Promise<void>;
 }
 
@@ -144,6 +155,36 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
       return list.items;
     },
+    async createDeployment(name, { replicas = 3, neverReady = false } = {}) {
+      const labels: Record<string, string> = { app: name, ...(neverReady ? { 'exkey.io/test-readiness': 'never' } : {}) };
+      await kube.send({
+        method: 'POST', path: `/apis/apps/v1/namespaces/${ns.name}/deployments`,
+        body: {
+          apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, labels: { app: name } },
+          spec: {
+            replicas, selector: { matchLabels: { app: name } },
+            template: { metadata: { labels }, spec: { containers: [{ name: 'trader', image: 'trader:1' }] } },
+          },
+        },
+      });
+    },
+    pods: async (deployment) =>
+      (await kube.send<{ items: V1Pod[] }>({ method: 'GET', path: `/api/v1/namespaces/${ns.name}/pods`, query: { labelSelector: `app=${deployment}` } })).items,
+    async createPolicy(name, spec) {
+      await kube.send({
+        method: 'POST', path: collectionPath(ROTATION_POLICIES, ns.name),
+        body: { apiVersion: 'exkey.io/v1alpha1', kind: 'RotationPolicy', metadata: { name }, spec },
+      });
+    },
+    async annotate(name, annotations) {
+      await kube.send({ method: 'PATCH', path: keyPath(name), patchType: 'merge', body: { metadata: { annotations } } });
+    },
+    waitForVersion: (name, version, timeoutMs = 60_000) =>
+      waitFor(async (observe) => {
+        const key = await harness.getKey(name);
+        observe(key?.status ?? 'no object');
+        return key?.status?.currentVersion === version && !key.status.rotation ? key : undefined;
+      }, { timeoutMs, description: `${name} at version ${version} with no rotation in progress` }),
     async stop() {
       await operator?.stop();
       await sim.stop();
@@ -152,7 +193,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   if (options.masterSecret ?? true) await harness.createMasterSecret();
-  await harness.startOperator();
+  if (options.inProcessOperator ?? true) await harness.startOperator();
   return harness;
 }
 

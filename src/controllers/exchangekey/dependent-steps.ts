@@ -50,6 +50,8 @@ export async function startRollouts(step: StepOf<'StartRollouts'>, o: Observed, 
   );
   const key = await deps.keys.replaceStatus(o.key, { ...status, rotation: { ...rotation, dependents } });
   deps.throttle.set(scope, selfOf(o), slotsHeld(dependents));
+  // Crash tests: the rollout is recorded but the workload not yet patched.
+  deps.failpoints?.check('after', 'RolloutRecorded', 'RollingOut');
   const rolled = { ...o, key, rolloutSlots: Math.max(0, o.rolloutSlots - granted) };
   return rollWorkloads({ kind: 'RollWorkloads', refs: step.refs.slice(0, granted) }, rolled, deps);
 }

@@ -53,6 +53,8 @@ export async function register(step: StepOf<'Register'>, o: Observed, deps: Deps
     ...(o.key.spec.account === undefined ? {} : { account: o.key.spec.account }),
   };
   const issued = await adapter.create(master, request);
+  // Crash tests: the key exists at the exchange but nowhere else yet.
+  deps.failpoints?.check('after', 'ExchangeCreate', 'Registering');
   const material: KeyMaterial = {
     version: step.version,
     exchange: o.key.spec.exchange,
