@@ -8,8 +8,7 @@
 //
 // The simulator runs with --no-rate-limits: Bybit allows 1 create per second per account, so
 // with limits on, 1,000 keys would measure the venue's limit (about 17 minutes), not exkey.
-import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,7 @@ import { loadKubeConfig } from '../src/cli/kubeconfig.ts';
 import { applyManifests, repoRoot, startControlPlane } from '../src/localenv/index.ts';
 import { KubeClient } from '../src/runtime/kube/client.ts';
 import { collectionPath } from '../src/runtime/kube/paths.ts';
-import { ReadyWatcher, WriteCounter, percentile } from './support.ts';
+import { ReadyWatcher, WriteCounter, child, percentile } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,31 +29,8 @@ const { values } = parseArgs({
     json: { type: 'string' },
   },
 });
-const CLI = join(repoRoot, 'src/cli.ts');
 const NS = 'bench';
 const MASTER = { apiKey: 'BENCHMASTERKEY0001', apiSecret: 'bench-master-secret-0123456789abcdef' };
-
-function child(args: string[], ready: RegExp): Promise<{ proc: ChildProcessByStdio<null, Readable, Readable>; match: RegExpExecArray }> {
-  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`${args[0] ?? ''} not ready after 60 s (waiting for ${String(ready)}):\n${out.slice(-2000)}`));
-    }, 60_000);
-    const onData = (d: Buffer): void => {
-      out += d.toString();
-      const match = ready.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ proc, match });
-      }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.once('exit', (code) => { reject(new Error(`${args[0] ?? ''} exited (${code}) before it was ready:\n${out.slice(-2000)}`)); });
-  });
-}
 
 function keyBody(name: string, endpoint: string): unknown {
   return {

@@ -1,7 +1,14 @@
 // Watch-based measurement helpers for the benchmark: when did each key become Ready, and how many
 // objects changed while nothing should have.
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Watch } from '@kubernetes/client-node';
 import type { ExchangeKey } from '../src/api/v1alpha1/index.ts';
+import { repoRoot } from '../src/localenv/index.ts';
+
+const CLI = join(repoRoot, 'src/cli.ts');
+
 
 /** Records the first moment each ExchangeKey was seen Ready (performance.now() clock). */
 export class ReadyWatcher {
@@ -106,3 +113,27 @@ export function percentile(values: number[], p: number): number {
   const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return Math.round((sorted[index] ?? 0) * 10) / 10;
 }
+
+/** Runs `exkey <args>` and resolves once its output matches `ready` (60 s at most). */
+export function child(args: string[], ready: RegExp): Promise<{ proc: ChildProcessByStdio<null, Readable, Readable>; match: RegExpExecArray }> {
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`${args[0] ?? ''} not ready after 60 s (waiting for ${String(ready)}):\n${out.slice(-2000)}`));
+    }, 60_000);
+    const onData = (d: Buffer): void => {
+      out += d.toString();
+      const match = ready.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ proc, match });
+      }
+    };
+    proc.stdout.on('data', onData);
+    proc.stderr.on('data', onData);
+    proc.once('exit', (code) => { reject(new Error(`${args[0] ?? ''} exited (${code}) before it was ready:\n${out.slice(-2000)}`)); });
+  });
+}
+

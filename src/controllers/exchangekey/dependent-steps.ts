@@ -46,7 +46,7 @@ export async function startRollouts(step: StepOf<'StartRollouts'>, o: Observed, 
   const chosen = new Set(step.refs.slice(0, granted).map(refKey));
   const startedAt = deps.clock.now().toISOString();
   const dependents = (rotation.dependents ?? []).map((d) =>
-    chosen.has(refKey(d)) ? { ...d, state: 'Rolling' as const, startedAt, message: 'rollout started' } : d,
+    chosen.has(refKey(d)) ? { kind: d.kind, name: d.name, state: 'Rolling' as const, startedAt } : d,
   );
   const key = await deps.keys.replaceStatus(o.key, { ...status, rotation: { ...rotation, dependents } });
   deps.throttle.set(scope, selfOf(o), slotsHeld(dependents));

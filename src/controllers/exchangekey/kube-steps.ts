@@ -1,6 +1,7 @@
 // Steps that only touch Kubernetes: status, finalizers, master credentials, and exkey's Secrets.
 import type { V1Secret } from '@kubernetes/client-node';
-import { FINALIZER } from '../../api/v1alpha1/index.ts';
+import { FINALIZER, type RotationStatus } from '../../api/v1alpha1/index.ts';
+import { rotationDuration, rotationsCompleted } from '../../observability/metrics.ts';
 import { isAlreadyExists } from '../../runtime/kube/errors.ts';
 import { isEnvelopeError } from '../../crypto/index.ts';
 import type { Credentials } from '../../exchanges/types.ts';
@@ -20,6 +21,7 @@ type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 export async function writeStatus(step: StepOf<'WriteStatus'>, o: Observed, deps: Deps): Promise<Observed> {
   const before = o.key.status?.rotation;
   const key = await deps.keys.replaceStatus(o.key, step.status);
+  if (before && !step.status.rotation) recordRotation(before, deps.clock.now());
   deps.throttle.set(throttleScopeOf(key), `${key.metadata.namespace}/${key.metadata.name}`, slotsHeld(step.status.rotation?.dependents));
   for (const event of step.events) emit(deps, key, event);
   const startedHere = !before && step.status.rotation?.phase === 'Registering';
@@ -27,6 +29,12 @@ export async function writeStatus(step: StepOf<'WriteStatus'>, o: Observed, deps
   // This reconcile opened the phase: no pending key can exist for it yet (a leftover from an
   // earlier rotation was already seen by gather), so there is nothing to read back.
   return { ...o, key, registeringStartedHere: true, pending: o.pendingLeftover ? o.pending : null };
+}
+
+function recordRotation(rotation: RotationStatus, now: Date): void {
+  const reason = rotation.reason ?? 'unknown';
+  rotationsCompleted.inc({ reason });
+  if (rotation.startedAt) rotationDuration.observe({ reason }, (now.getTime() - Date.parse(rotation.startedAt)) / 1000);
 }
 
 /** Adds exkey's finalizer before any external side effect. */

@@ -72,7 +72,10 @@ function nextState(before: DependentStatus | undefined, seen: DependentObservati
     return { ...base, state: 'Pending', message: 'waiting for a rollout slot' };
   }
   const late = now.getTime() - new Date(before.startedAt).getTime() > deadlineMs;
-  return { ...base, state: late ? 'Failed' : 'Rolling', startedAt: before.startedAt, message: seen.message };
+  // Live progress ("2 of 3 replicas updated") changes with every pod and would rewrite status
+  // each time; only a stuck rollout needs its details recorded.
+  if (late) return { ...base, state: 'Failed', startedAt: before.startedAt, message: seen.message };
+  return { ...base, state: 'Rolling', startedAt: before.startedAt };
 }
 
 /** True when every recorded dependent has rolled (vacuously true without dependents). */

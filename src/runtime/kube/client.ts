@@ -6,6 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { ConnectionOptions } from 'node:tls';
 import { KubeApiError, type ApiStatus } from './errors.ts';
+import { kubeRequests, resourceOf } from '../../observability/metrics.ts';
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
@@ -73,12 +74,15 @@ export class KubeClient implements KubeTransport {
       headers['content-type'] = req.method === 'PATCH' ? CONTENT_TYPES[req.patchType ?? 'merge'] : 'application/json';
     }
     const context = `${req.method} ${req.path}`;
+    const resource = resourceOf(req.path);
     let response: Dispatcher.ResponseData;
     try {
       response = await request(url, { method: req.method, headers, body, dispatcher: this.pool(material) });
     } catch (err) {
+      kubeRequests.inc({ verb: req.method, resource, code: '0' });
       throw new KubeApiError(0, { message: err instanceof Error ? err.message : String(err) }, context);
     }
+    kubeRequests.inc({ verb: req.method, resource, code: String(response.statusCode) });
     const text = await response.body.text();
     if (response.statusCode >= 300) {
       throw new KubeApiError(response.statusCode, parseStatus(text), context);

@@ -1,0 +1,36 @@
+// exkey's Prometheus metrics (prom-client, default registry, served on /metrics). Names follow
+// Prometheus conventions: exkey_<subsystem>_<what>_<unit>, counters end in _total.
+import { Counter, Histogram } from 'prom-client';
+
+/** Every Kubernetes API request exkey makes, by verb, resource and HTTP status code. */
+export const kubeRequests = new Counter({
+  name: 'exkey_kube_requests_total',
+  help: 'Kubernetes API requests made by exkey, by verb, resource and response code.',
+  labelNames: ['verb', 'resource', 'code'] as const,
+});
+
+/** Completed rotations (the old key revoked, or the first key issued), by reason. */
+export const rotationsCompleted = new Counter({
+  name: 'exkey_rotations_completed_total',
+  help: 'Rotations that completed, by reason (Initial, Scheduled, Manual, Emergency, ...).',
+  labelNames: ['reason'] as const,
+});
+
+/** Time from a rotation's start to its completion. */
+export const rotationDuration = new Histogram({
+  name: 'exkey_rotation_duration_seconds',
+  help: 'Time from the start of a rotation to its completion, by reason.',
+  labelNames: ['reason'] as const,
+  buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600],
+});
+
+/** The resource part of a REST path (e.g. "secrets", "exchangekeys/status"). */
+export function resourceOf(path: string): string {
+  const parts = path.split('?')[0]?.split('/').filter(Boolean) ?? [];
+  const base = parts[0] === 'api' ? 2 : 3;
+  // /namespaces/<ns>/<plural>... is namespaced; /namespaces alone is the namespaces resource.
+  const namespaced = parts[base] === 'namespaces' && parts.length > base + 2;
+  const rest = parts.slice(namespaced ? base + 2 : base);
+  const [plural = '', , sub] = rest;
+  return sub ? `${plural}/${sub}` : plural;
+}
