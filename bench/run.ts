@@ -19,7 +19,7 @@ import { loadKubeConfig } from '../src/cli/kubeconfig.ts';
 import { applyManifests, repoRoot, startControlPlane } from '../src/localenv/index.ts';
 import { KubeClient } from '../src/runtime/kube/client.ts';
 import { collectionPath } from '../src/runtime/kube/paths.ts';
-import { ReadyWatcher, WriteCounter, child, percentile } from './support.ts';
+import { ReadyWatcher, WriteCounter, child, kubeRequests, percentile } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -59,7 +59,8 @@ async function main(): Promise<void> {
     const endpoint = sim.match[1] ?? '';
     const operatorArgs = ['operator', '--kubeconfig', cp.kubeconfigPath, '--namespace', NS, '--watch-namespaces', NS,
       '--health-port', '0', '--log-level', 'info', '--concurrency', values.concurrency];
-    let op = await child(operatorArgs, /exkey operator started/);
+    const started = /"port":(\d+)[^\n]*health and metrics server listening[\s\S]*exkey operator started/;
+    let op = await child(operatorArgs, started);
     procs.push(op.proc);
 
     const watcher = new ReadyWatcher(new Watch(kc), collectionPath(EXCHANGE_KEYS, NS));
@@ -86,13 +87,14 @@ async function main(): Promise<void> {
     const applied = performance.now() - t0;
     const readyTimes = await Promise.all(names.map((name) => watcher.readyAt(name, 300_000)));
     const burstMs = Math.max(...readyTimes) - t0;
+    const requests = await kubeRequests(Number(op.match[1]));
 
     // 3. Idle: restart the operator with a 2 s resync, let it relist and resync 3 times, count writes.
     op.proc.kill('SIGTERM');
     await new Promise((resolve) => op.proc.once('exit', resolve));
     const counter = new WriteCounter(new Watch(kc), NS);
     await counter.start();
-    op = await child([...operatorArgs, '--resync-seconds', '2'], /exkey operator started/);
+    op = await child([...operatorArgs, '--resync-seconds', '2'], started);
     procs.push(op.proc);
     await new Promise((resolve) => setTimeout(resolve, 7_000));
     const idleWrites = counter.stop();
@@ -102,6 +104,7 @@ async function main(): Promise<void> {
       environment: { cores: (await import('node:os')).cpus().length, node: process.version, kubernetes: 'v1.36.3 (local control plane)' },
       singleKey: { samples: single.length, p50Ms: percentile(single, 50), p90Ms: percentile(single, 90), maxMs: Math.max(...single) },
       burst: { keys: n, applyMs: Math.round(applied), allReadyMs: Math.round(burstMs), keysPerSecond: Math.round((n / burstMs) * 1000) },
+      kubeRequestsPerKey: Object.fromEntries([...requests].map(([k, v]) => [k, Math.round((v / (n + single.length)) * 100) / 100])),
       idle: { resyncs: 3, writes: idleWrites },
       targets: {
         singleKeyP50Under250ms: percentile(single, 50) < 250,

@@ -137,3 +137,14 @@ export function child(args: string[], ready: RegExp): Promise<{ proc: ChildProce
   });
 }
 
+
+/** exkey_kube_requests_total from an operator's /metrics, summed by "VERB resource". */
+export async function kubeRequests(port: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const totals = new Map<string, number>();
+  for (const m of text.matchAll(/^exkey_kube_requests_total\{verb="(\w+)",resource="([^"]*)",code="\d+"\} (\d+)/gm)) {
+    const id = `${m[1] ?? ''} ${m[2] ?? ''}`;
+    totals.set(id, (totals.get(id) ?? 0) + Number(m[3]));
+  }
+  return totals;
+}

@@ -13,6 +13,7 @@ import { startHealthServer, type HealthServer } from './observability/health.ts'
 import type { Clock } from './runtime/clock.ts';
 import { KubeEventRecorder } from './runtime/events.ts';
 import { KubeClient } from './runtime/kube/client.ts';
+import { SharedInformers } from './runtime/kube/shared-informers.ts';
 import { failpointsFromEnv } from './runtime/failpoints.ts';
 import { resolveDependents, rollWorkload } from './controllers/dependents/workloads.ts';
 import { stalePods } from './controllers/dependents/pods.ts';
@@ -37,6 +38,7 @@ export interface OperatorOptions {
 /** A running operator. */
 export interface Operator {
   controller: RunningController;
+  informers: SharedInformers;
   health: HealthServer | undefined;
   /** Stops the controller (draining in-flight reconciles), the health server and HTTP pools. */
   stop(): Promise<void>;
@@ -61,27 +63,24 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     clock,
     log: logger,
   };
-  const controller = startExchangeKeyController({
-    kube,
-    deps,
-    concurrency: options.concurrency ?? 16,
-    resyncMs: options.resyncMs ?? 10 * 60_000,
-    ...(options.watchNamespaces ? { namespaces: options.watchNamespaces } : {}),
-  });
-  const policies = startRotationPolicyController({
-    kube, clock, logger, resyncMs: options.resyncMs ?? 10 * 60_000,
-    ...(options.watchNamespaces ? { namespaces: options.watchNamespaces } : {}),
-  });
+  const informers = new SharedInformers({ kube, clock, logger });
+  const resyncMs = options.resyncMs ?? 10 * 60_000;
+  const scope = options.watchNamespaces ? { namespaces: options.watchNamespaces } : {};
+  const controller = startExchangeKeyController({ informers, deps, concurrency: options.concurrency ?? 16, resyncMs, ...scope });
+  const policies = startRotationPolicyController({ kube, informers, clock, logger, resyncMs, ...scope });
+  informers.start();
   const health =
     options.healthPort === undefined
       ? undefined
-      : await startHealthServer({ port: options.healthPort, ready: () => controller.synced() && policies.synced(), logger });
-  await controller.waitForSync();
+      : await startHealthServer({ port: options.healthPort, ready: () => informers.synced(), logger });
+  await informers.waitForSync();
   logger.info({ namespace: options.namespace, watch: options.watchNamespaces ?? 'all' }, 'exkey operator started');
   return {
     controller,
+    informers,
     health,
     async stop() {
+      await informers.stop();
       await policies.stop();
       await controller.stop();
       await events.flush();

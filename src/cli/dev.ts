@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 import { applyManifests, defaultEnvDir, repoRoot, runEnvCommand, waitForCrdsEstablished } from '../localenv/index.ts';
 import { startBybitSimulator, type BybitSimulator } from '../exchanges/bybit/simulator/index.ts';
 import { ServerSideApplier, type ApplyObject } from '../runtime/kube/apply.ts';
@@ -18,6 +18,8 @@ import { loadKubeConfig } from './kubeconfig.ts';
 import { untilSignalled } from './shutdown.ts';
 
 const SAMPLE = 'config/samples/bybit-exchangekey.yaml';
+
+type SampleObject = ApplyObject & { metadata: { name: string; namespace: string }; spec: Record<string, unknown> };
 
 /** Runs the local demo until SIGINT; `--exit-when-ready` stops once the sample is Ready (CI). */
 export async function runDevCommand(argv: string[]): Promise<number> {
@@ -43,10 +45,9 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   const kc = loadKubeConfig(kubeconfigPath);
   const kube = new KubeClient(kc);
   const logger = createLogger({ level: values['log-level'] });
-  const sample = parse(readFileSync(join(root, SAMPLE), 'utf8')) as ApplyObject & {
-    metadata: { name: string; namespace: string };
-    spec: Record<string, unknown>;
-  };
+  const samples = parseAllDocuments(readFileSync(join(root, SAMPLE), 'utf8')).map((d) => d.toJS() as SampleObject);
+  const sample = samples.find((o) => o.kind === 'ExchangeKey');
+  if (!sample) throw new Error(`${SAMPLE} has no ExchangeKey`);
   const { namespace, name } = sample.metadata;
   const master = { apiKey: `DEVMASTER${randomBytes(5).toString('hex').toUpperCase()}`, apiSecret: randomBytes(18).toString('hex') };
   const simulator = await startSimulator(Number(values['simulator-port']), master);
@@ -55,7 +56,8 @@ export async function runDevCommand(argv: string[]): Promise<number> {
   await ensureSecret(kube, namespace, 'bybit-master', master);
   const operator = await startOperator({ kubeconfig: kc, namespace: 'exkey-system', clock: systemClock, logger, healthPort: 0 });
   // The sample names the simulator's usual address; point it at the one actually running.
-  await new ServerSideApplier(kube, 'exkey-dev').apply({ ...sample, spec: { ...sample.spec, endpoint: simulator.url } });
+  const applier = new ServerSideApplier(kube, 'exkey-dev');
+  for (const obj of samples) await applier.apply(obj === sample ? { ...obj, spec: { ...obj.spec, endpoint: simulator.url } } : obj);
   printHowTo(kubeconfigPath, namespace, name, simulator.url);
   const stopAll = async (): Promise<void> => {
     await operator.stop();
@@ -97,5 +99,9 @@ Watch it:
   kubectl describe xk -n ${namespace} ${name}
   kubectl get events -n ${namespace} --field-selector involvedObject.name=${name}
   kubectl get secret -n ${namespace} ${name} -o yaml     # an envelope, never the plain key
+
+Rotate it (the market-maker Deployment rolls; the old key is revoked after a 30 s overlap):
+  kubectl annotate xk -n ${namespace} ${name} exkey.io/rotate="$(date +%s)" --overwrite
+  kubectl get xk -n ${namespace} -o wide -w
 `);
 }

@@ -41,6 +41,7 @@ const MAX_TRACKED = 4096;
 export class KubeEventRecorder implements EventRecorder {
   private readonly seen = new Map<string, Correlated>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly chains = new Map<string, Promise<void>>();
   private readonly kube: KubeTransport;
   private readonly clock: Clock;
   private readonly log: Logger;
@@ -54,11 +55,20 @@ export class KubeEventRecorder implements EventRecorder {
   }
 
   record(object: ObjectReference, type: EventType, reason: string, message: string): void {
-    const write = this.write(object, type, reason, message.slice(0, MAX_MESSAGE)).catch((err: unknown) => {
-      this.log.warn({ err: String(err), reason, object: `${object.namespace}/${object.name}` }, 'event not recorded');
-    });
+    // Events about one object are written in order (a reader sorting by time sees the story as
+    // it happened); different objects proceed in parallel.
+    const previous = this.chains.get(object.uid) ?? Promise.resolve();
+    const write = previous
+      .then(() => this.write(object, type, reason, message.slice(0, MAX_MESSAGE)))
+      .catch((err: unknown) => {
+        this.log.warn({ err: String(err), reason, object: `${object.namespace}/${object.name}` }, 'event not recorded');
+      });
+    this.chains.set(object.uid, write);
     this.inFlight.add(write);
-    void write.finally(() => this.inFlight.delete(write));
+    void write.finally(() => {
+      this.inFlight.delete(write);
+      if (this.chains.get(object.uid) === write) this.chains.delete(object.uid);
+    });
   }
 
   /** Resolves once every queued Event has been written (or failed). */

@@ -5,10 +5,9 @@ import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import {
   EXCHANGE_KEYS, LABEL_EXCHANGE_KEY, LABEL_MANAGED_BY, MANAGED_BY, ROTATION_POLICIES, type ExchangeKey, type RotationPolicy,
 } from '../../api/v1alpha1/index.ts';
-import type { KubeClient } from '../../runtime/kube/client.ts';
 import { SECRETS, type ResourceKind } from '../../runtime/kube/paths.ts';
-import type { InformerHealth, ResilientInformer } from '../../runtime/informer.ts';
-import { createInformer, type InformerSpec } from '../../runtime/kube/informers.ts';
+import type { ResilientInformer } from '../../runtime/informer.ts';
+import { every, type SharedInformers, type SharedInformerSpec } from '../../runtime/kube/shared-informers.ts';
 import { WorkQueue, type WorkQueueObserver } from '../../runtime/workqueue.ts';
 import type { Deps } from './deps.ts';
 import type { CacheHints } from './gather.ts';
@@ -27,7 +26,8 @@ const WORKLOADS: readonly (ResourceKind & { kind: string })[] = [
 
 /** Controller settings. */
 export interface ControllerOptions {
-  kube: KubeClient;
+  /** The operator's shared informers; the operator starts them once every controller registered. */
+  informers: SharedInformers;
   /** Everything but the throttle, which the controller builds over its own cache. */
   deps: Omit<Deps, 'throttle'>;
   /** Namespaces to watch; undefined watches the whole cluster. */
@@ -39,12 +39,7 @@ export interface ControllerOptions {
 
 /** A running controller. */
 export interface RunningController {
-  /** True once every informer has listed at least once. */
-  synced(): boolean;
-  health(): InformerHealth[];
-  /** Resolves when every informer has synced (false if stopped first). */
-  waitForSync(signal?: AbortSignal): Promise<boolean>;
-  /** Stops informers, drains in-flight reconciles. */
+  /** Stops the resync and drains in-flight reconciles (informers belong to the operator). */
   stop(): Promise<void>;
 }
 
@@ -59,9 +54,9 @@ export function startExchangeKeyController(options: ControllerOptions): RunningC
   });
   const scopes = options.namespaces ?? [undefined];
   const enqueue = (obj: KubernetesObject): void => { queue.add(keyOf(obj)); };
-  const make = <T extends KubernetesObject>(spec: InformerSpec<T>): ResilientInformer<T>[] =>
-    scopes.map((namespace) => createInformer<T>({ kube: options.kube, clock: options.deps.clock, logger: options.deps.log }, { ...spec, namespace }));
-  const keyInformers = make<ExchangeKey>({ kind: EXCHANGE_KEYS, resync: { periodMs: options.resyncMs, onResync: enqueue } });
+  const make = <T extends KubernetesObject>(spec: SharedInformerSpec): ResilientInformer<T>[] =>
+    scopes.map((namespace) => options.informers.for<T>({ ...spec, namespace }));
+  const keyInformers = make<ExchangeKey>({ kind: EXCHANGE_KEYS });
   const secretInformers = make<V1Secret>({ kind: SECRETS, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` });
   const policyInformers = make<RotationPolicy>({ kind: ROTATION_POLICIES });
   const workloadInformers = WORKLOADS.map((kind) => ({ kind: kind.kind, informers: make<KubernetesObject>({ kind }) }));
@@ -105,18 +100,15 @@ export function startExchangeKeyController(options: ControllerOptions): RunningC
     policy: (namespace, name) => policyInformers.map((inf) => inf.get(name, namespace)).find((p) => p !== undefined),
   };
   const deps: Deps = { ...options.deps, throttle, log };
-  const all = [...keyInformers, ...secretInformers, ...policyInformers, ...workloadInformers.flatMap((w) => w.informers)];
-  for (const inf of all) inf.start();
+  // Level-based safety net: every key is reconciled again each resync period.
+  const resync = every(options.deps.clock, options.resyncMs, () => { for (const key of cachedKeys()) enqueue(key); });
   queue.run(async (key) => {
     const [namespace = '', name = ''] = key.split('/');
     return reconcile(namespace, name, deps, hints);
   }, options.concurrency);
   return {
-    synced: () => all.every((inf) => inf.hasSynced()),
-    health: () => all.map((inf) => inf.health()),
-    waitForSync: async (signal) => (await Promise.all(all.map((inf) => inf.waitForSync(signal)))).every(Boolean),
     async stop() {
-      await Promise.all(all.map((inf) => inf.stop()));
+      resync.stop();
       await queue.shutdown({ drain: true, timeoutMs: 20_000 });
     },
   };

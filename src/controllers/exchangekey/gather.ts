@@ -31,10 +31,13 @@ export async function observe(key: ExchangeKey, deps: Deps, hints: CacheHints): 
   const observed: Observed = {
     key, exchangeKnown, published: publishedStateOf(key, secret), policy: policyOf(key, hints), rolloutSlots: 0,
   };
-  const self = `${key.metadata.namespace}/${key.metadata.name}`;
-  const held = slotsHeld(key.status?.rotation?.dependents);
-  observed.rolloutSlots = deps.throttle.available(throttleScopeOf(key), self, maxConcurrent(observed), held);
   const phase = key.status?.rotation?.phase;
+  // Slots are only spent while rolling out; computing them means scanning the scope's keys.
+  if (phase === 'RollingOut') {
+    const self = `${key.metadata.namespace}/${key.metadata.name}`;
+    const held = slotsHeld(key.status?.rotation?.dependents);
+    observed.rolloutSlots = deps.throttle.available(throttleScopeOf(key), self, maxConcurrent(observed), held);
+  }
   const pendingMatters = phase === 'Registering' || phase === 'Publishing';
   if (!pendingMatters && hints.hasPendingSecret(key)) observed.pendingLeftover = true;
   return observed;

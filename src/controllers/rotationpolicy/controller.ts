@@ -5,7 +5,7 @@ import { EXCHANGE_KEYS, ROTATION_POLICIES, type ExchangeKey, type RotationPolicy
 import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { KubeClient } from '../../runtime/kube/client.ts';
-import { createInformer } from '../../runtime/kube/informers.ts';
+import { every, type SharedInformers } from '../../runtime/kube/shared-informers.ts';
 import { objectPath } from '../../runtime/kube/paths.ts';
 import { isNotFound } from '../../runtime/kube/errors.ts';
 import { WorkQueue } from '../../runtime/workqueue.ts';
@@ -15,6 +15,7 @@ import { policyStatus } from './status.ts';
 /** Settings of the RotationPolicy controller. */
 export interface PolicyControllerOptions {
   kube: KubeClient;
+  informers: SharedInformers;
   clock: Clock;
   logger: Logger;
   namespaces?: string[];
@@ -23,7 +24,6 @@ export interface PolicyControllerOptions {
 
 /** A running RotationPolicy controller. */
 export interface RunningPolicyController {
-  synced(): boolean;
   stop(): Promise<void>;
 }
 
@@ -33,10 +33,9 @@ export function startRotationPolicyController(options: PolicyControllerOptions):
   const queue = new WorkQueue<string>({ name: 'rotationpolicy', clock: options.clock, logger: log });
   const scopes = options.namespaces ?? [undefined];
   const enqueue = (obj: KubernetesObject): void => { queue.add(`${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`); };
-  const env = { kube: options.kube, clock: options.clock, logger: options.logger };
-  const policies = scopes.map((namespace) =>
-    createInformer<RotationPolicy>(env, { kind: ROTATION_POLICIES, namespace, resync: { periodMs: options.resyncMs, onResync: enqueue } }));
-  const keys = scopes.map((namespace) => createInformer<ExchangeKey>(env, { kind: EXCHANGE_KEYS, namespace }));
+  const policies = scopes.map((namespace) => options.informers.for<RotationPolicy>({ kind: ROTATION_POLICIES, namespace }));
+  const keys = scopes.map((namespace) => options.informers.for<ExchangeKey>({ kind: EXCHANGE_KEYS, namespace }));
+  const resync = every(options.clock, options.resyncMs, () => { for (const inf of policies) for (const p of inf.list()) enqueue(p); });
   for (const inf of policies) for (const verb of ['add', 'update'] as const) inf.on(verb, enqueue);
   // A key joining, leaving or rescheduling changes its policy's counts.
   const onKey = (key: ExchangeKey): void => {
@@ -44,8 +43,6 @@ export function startRotationPolicyController(options: PolicyControllerOptions):
     if (name) queue.add(`${key.metadata.namespace}/${name}`);
   };
   for (const inf of keys) for (const verb of ['add', 'update', 'delete'] as const) inf.on(verb, onKey);
-  const all = [...policies, ...keys];
-  for (const inf of all) inf.start();
   queue.run(async (id) => {
     const [namespace = '', name = ''] = id.split('/');
     const policy = policies.map((inf) => inf.get(name, namespace)).find((p) => p !== undefined);
@@ -60,9 +57,8 @@ export function startRotationPolicyController(options: PolicyControllerOptions):
     return {};
   }, 2);
   return {
-    synced: () => all.every((inf) => inf.hasSynced()),
     async stop() {
-      await Promise.all(all.map((inf) => inf.stop()));
+      resync.stop();
       await queue.shutdown({ drain: true, timeoutMs: 10_000 });
     },
   };

@@ -17,6 +17,8 @@ const CONTENT_TYPES: Record<PatchType, string> = {
   apply: 'application/apply-patch+yaml',
 };
 
+const MATERIAL_TTL_MS = 60_000;
+
 /** One API call. `path` starts with /api or /apis. */
 export interface KubeRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -46,6 +48,7 @@ export class KubeClient implements KubeTransport {
   private readonly kc: KubeConfig;
   private readonly server: string;
   private dispatcher: Dispatcher | undefined;
+  private cached: { material: HttpsMaterial; at: number } | undefined;
   private readonly userAgent: string;
 
   constructor(kc: KubeConfig, options: { userAgent?: string } = {}) {
@@ -96,10 +99,15 @@ export class KubeClient implements KubeTransport {
     this.dispatcher = undefined;
   }
 
-  // Re-read per request: exec and OIDC plugins refresh tokens behind applyToHTTPSOptions.
+  // Re-read at most once a minute: exec and OIDC plugins and rotated service-account token
+  // files refresh credentials behind applyToHTTPSOptions, which also re-parses TLS keys and is
+  // far too costly to run for each of thousands of small requests.
   private async material(): Promise<HttpsMaterial> {
+    const now = performance.now();
+    if (this.cached && now - this.cached.at < MATERIAL_TTL_MS) return this.cached.material;
     const opts: HttpsMaterial = {};
     await this.kc.applyToHTTPSOptions(opts);
+    this.cached = { material: opts, at: now };
     return opts;
   }
 
