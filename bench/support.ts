@@ -1,11 +1,13 @@
 // Watch-based measurement helpers for the benchmark: when did each key become Ready, and how many
 // objects changed while nothing should have.
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Watch } from '@kubernetes/client-node';
 import type { ExchangeKey } from '../src/api/v1alpha1/index.ts';
-import { repoRoot } from '../src/localenv/index.ts';
+import { applyManifests, repoRoot, startControlPlane } from '../src/localenv/index.ts';
 
 const CLI = join(repoRoot, 'src/cli.ts');
 
@@ -147,4 +149,26 @@ export async function kubeRequests(port: number): Promise<Map<string, number>> {
     totals.set(id, (totals.get(id) ?? 0) + Number(m[3]));
   }
   return totals;
+}
+
+/** A fresh local control plane with the CRDs installed, torn down (with `procs`) after `run`. */
+export async function withBenchCluster(run: (kubeconfigPath: string, procs: ChildProcess[]) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'exkey-bench-'));
+  const cp = await startControlPlane({ dir, log: () => undefined });
+  const procs: ChildProcess[] = [];
+  try {
+    await applyManifests(cp.kubeconfigPath, readdirSync(join(repoRoot, 'crds')).map((f) => join(repoRoot, 'crds', f)));
+    await run(cp.kubeconfigPath, procs);
+  } finally {
+    for (const p of procs) p.kill('SIGTERM');
+    await cp.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Prints results as JSON and, with --json, writes them to that file. */
+export function report(results: unknown, jsonPath: string | undefined): void {
+  const text = JSON.stringify(results, null, 2);
+  console.log(text);
+  if (jsonPath) writeFileSync(jsonPath, text);
 }
