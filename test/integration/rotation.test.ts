@@ -164,6 +164,37 @@ describe('a blackout window', () => {
   });
 });
 
+describe('rotations the platform team does not ask for explicitly', () => {
+  it('should rotate to a key with the new permissions when the spec changes', async () => {
+    await h.createKey('grows', { rotationPolicyRef: { name: 'fast' }, permissions: ['read', 'trade:spot'] });
+    await h.waitForCondition('grows', { type: 'Ready', status: 'True' });
+    const v1 = await h.readMaterial('grows');
+    expect(h.sim.state.getKey(v1.apiKey)?.permissions).toMatchObject({ Spot: ['SpotTrade'] });
+    await h.kube.send({
+      method: 'PATCH', path: `/apis/exkey.io/v1alpha1/namespaces/${h.namespace}/exchangekeys/grows`,
+      patchType: 'merge', body: { spec: { permissions: ['read', 'trade'] } },
+    });
+    const done = await h.waitForVersion('grows', 2);
+    const v2 = await h.readMaterial('grows');
+    expect(h.sim.state.getKey(v2.apiKey)?.permissions).toMatchObject({ Spot: ['SpotTrade'], ContractTrade: ['Order', 'Position'], Options: ['OptionsTrade'] });
+    expect(h.sim.state.getKey(v1.apiKey)?.deleted).toBe(true);
+    expect((await h.events('grows')).find((e) => e.reason === 'RotationStarted')?.message).toContain('SpecChanged');
+    expect(done.status?.observedGeneration).toBe(2);
+  });
+
+  it('should issue a new version when the Secret is deleted, and revoke the old key after the overlap', async () => {
+    await h.createKey('lost', { rotationPolicyRef: { name: 'fast' } });
+    await h.waitForCondition('lost', { type: 'Ready', status: 'True' });
+    const v1 = await h.readMaterial('lost');
+    await h.kube.send({ method: 'DELETE', path: `/api/v1/namespaces/${h.namespace}/secrets/lost` });
+    await h.waitForVersion('lost', 2);
+    const v2 = await h.readMaterial('lost');
+    expect(v2.apiKey).not.toBe(v1.apiKey);
+    expect(h.sim.state.getKey(v1.apiKey)?.deleted).toBe(true);
+    expect((await h.events('lost')).find((e) => e.reason === 'RotationStarted')?.message).toContain('SecretLost');
+  });
+});
+
 describe('secret hygiene across rotations', () => {
   it('should never log or record any key material', async () => {
     for (const name of ['mm', 'picky', 'leaked']) {
