@@ -72,13 +72,52 @@ export interface ExchangeKeySpec {
       [k: string]: string;
     };
     /**
-     * How the key material is stored in the Secret.
+     * How the key material is stored in the Secret: an envelope (AES-256-GCM under a fresh data key per version; see docs/envelope-format.md) whose data key is wrapped by the provider, or plain data for pods that read files.
      */
     encryption?: {
       /**
-       * local (default): an envelope (AES-256-GCM, per-version data key) wrapped by a master key that exkey keeps in a Secret in its own namespace; none: plain data keys apiKey and apiSecret for pods that read files and rely on the cluster's encryption at rest.
+       * local (default): the data key is wrapped by a master key that exkey keeps in a Secret in its own namespace (works on any cluster); aws-kms: wrapped by an AWS KMS key (GenerateDataKey/Decrypt with an encryption context naming this Secret); vault-transit: wrapped by a Vault Transit key; none: plain data keys apiKey and apiSecret for pods that read files and rely on the cluster's encryption at rest.
        */
-      provider?: 'none' | 'local';
+      provider?: 'none' | 'local' | 'aws-kms' | 'vault-transit';
+      /**
+       * The KMS key for provider aws-kms. Credentials come from the operator's standard AWS chain (IRSA, instance profile, environment); consumers need kms:Decrypt on this key.
+       */
+      awsKms?: {
+        /**
+         * Key id, key ARN, alias name (alias/...) or alias ARN.
+         */
+        keyId: string;
+        /**
+         * AWS region of the key; defaults to the operator's region.
+         */
+        region?: string;
+      };
+      /**
+       * The Transit key for provider vault-transit. The Vault address and the operator's authentication are operator settings (VAULT_ADDR, token or Kubernetes auth); consumers need decrypt on this key.
+       */
+      vaultTransit?: {
+        /**
+         * Name of the Transit key.
+         */
+        key: string;
+        /**
+         * Mount path of the Transit engine.
+         */
+        mount?: string;
+      };
+    };
+    /**
+     * Also write every key version to Vault KV v2, for backup and disaster recovery (docs/runbooks/restore-from-vault.md). Uses the operator's Vault settings.
+     */
+    vaultKvMirror?: {
+      /**
+       * Mount path of the KV v2 engine.
+       */
+      mount?: string;
+      /**
+       * Path under the mount; defaults to exkey/<namespace>/<name>.
+       */
+      path?: string;
     };
   };
   /**
@@ -295,6 +334,10 @@ export interface ExchangeKeyStatus {
    * When a key version last became current.
    */
   lastRotationTime?: string;
+  /**
+   * resourceVersion of the published Secret as exkey last wrote or verified it; a different one means someone else changed it, and exkey checks the envelopes.
+   */
+  secretResourceVersion?: string;
   /**
    * Hash of the spec fields the current key was issued with (permissions, allowlist, key type, account); a change to them starts a rotation.
    */

@@ -5,7 +5,7 @@ import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
 import { ANNOTATION_REVOKE, ANNOTATION_ROTATE, FINALIZER } from '../../api/v1alpha1/index.ts';
 import type { KeyType, Permission } from '../../exchanges/types.ts';
 
-export type EncryptionProviderName = 'none' | 'local';
+export type EncryptionProviderName = 'none' | 'local' | 'aws-kms' | 'vault-transit';
 
 /** Name of the Secret the key is published to. */
 export function secretNameOf(key: ExchangeKey): string {
