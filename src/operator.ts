@@ -58,7 +58,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     stalePods: (namespace, workload, roll) => stalePods(kube, namespace, workload, roll),
     ...(failpoints ? { failpoints } : {}),
     adapters: options.adapters ?? adapterRegistry({ clock }),
-    encryption: localEncryption(() => loadOrCreateKeyRing(kube, options.namespace), clock),
+    encryption: localEncryption(() => loadOrCreateKeyRing(kube, options.namespace, () => {
+      logger.warn({ namespace: options.namespace }, 'created a new local encryption key ring; if one existed before, envelopes sealed with it cannot be opened any more');
+    }), clock),
     events,
     clock,
     log: logger,

@@ -58,3 +58,9 @@ export const LABEL_EXCHANGE_KEY = 'exkey.io/exchange-key';
 /** Marks internal Secrets that hold a key version between registration and publication. */
 export const LABEL_PENDING_KEY = 'exkey.io/pending-key';
 export const ANNOTATION_KEY_VERSION = 'exkey.io/key-version';
+/** Annotations on the Secrets exkey writes (metadata only, never secret). */
+export const ANNOTATION_ENCRYPTION = 'exkey.io/encryption';
+export const ANNOTATION_EXCHANGE = 'exkey.io/exchange';
+export const ANNOTATION_MASKED_KEY_ID = 'exkey.io/key-id';
+export const ANNOTATION_CREATED_AT = 'exkey.io/created-at';
+export const ANNOTATION_EXPIRES_AT = 'exkey.io/expires-at';

@@ -14,11 +14,17 @@ import { SECRETS, collectionPath, objectPath } from '../../runtime/kube/paths.ts
 import { LABEL_MANAGED_BY, MANAGED_BY } from '../../api/v1alpha1/index.ts';
 
 export const LOCAL_KEYRING_SECRET = 'exkey-local-encryption-key';
+/**
+ * Losing the ring makes every local envelope unreadable, and exkey would otherwise create a new
+ * one on next use. The finalizer (never removed by exkey) keeps an accidental delete from taking
+ * the data: the Secret stays, marked for deletion, until an administrator removes the finalizer.
+ */
+export const KEYRING_FINALIZER = 'exkey.io/keep-key-ring';
 /** Annotation naming the master key id that wraps new data keys. */
 export const ANNOTATION_CURRENT_KEY = 'exkey.io/current-key-id';
 
 /** Reads the ring from its Secret, creating the Secret with a fresh key when it does not exist. */
-export async function loadOrCreateKeyRing(kube: KubeTransport, namespace: string): Promise<MasterKeyRing> {
+export async function loadOrCreateKeyRing(kube: KubeTransport, namespace: string, onCreate?: () => void): Promise<MasterKeyRing> {
   const existing = await readSecret(kube, namespace);
   if (existing) return ringFrom(existing);
   const ring = newMasterKeyRing();
@@ -30,6 +36,7 @@ export async function loadOrCreateKeyRing(kube: KubeTransport, namespace: string
     metadata: {
       name: LOCAL_KEYRING_SECRET,
       namespace,
+      finalizers: [KEYRING_FINALIZER],
       labels: { [LABEL_MANAGED_BY]: MANAGED_BY, 'app.kubernetes.io/component': 'local-encryption-key' },
       annotations: { [ANNOTATION_CURRENT_KEY]: currentId },
     },
@@ -37,6 +44,7 @@ export async function loadOrCreateKeyRing(kube: KubeTransport, namespace: string
   };
   try {
     await kube.send({ method: 'POST', path: collectionPath(SECRETS, namespace), body: secret });
+    onCreate?.();
     return ring;
   } catch (err) {
     // Another replica won the race: use its ring, never ours.

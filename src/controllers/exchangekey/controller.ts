@@ -3,7 +3,7 @@
 // level-based (an idle resync writes nothing).
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import {
-  EXCHANGE_KEYS, LABEL_EXCHANGE_KEY, LABEL_MANAGED_BY, MANAGED_BY, ROTATION_POLICIES, type ExchangeKey, type RotationPolicy,
+  EXCHANGE_KEYS, LABEL_EXCHANGE_KEY, LABEL_MANAGED_BY, LABEL_PENDING_KEY, MANAGED_BY, ROTATION_POLICIES, type ExchangeKey, type RotationPolicy,
 } from '../../api/v1alpha1/index.ts';
 import { SECRETS, type ResourceKind } from '../../runtime/kube/paths.ts';
 import type { ResilientInformer } from '../../runtime/informer.ts';
@@ -68,12 +68,20 @@ export function startExchangeKeyController(options: ControllerOptions): RunningC
     inf.on('update', (obj) => { if (changes.updated(keyOf(obj), obj)) enqueue(obj); });
     inf.on('delete', (obj) => { changes.deleted(keyOf(obj)); enqueue(obj); });
   }
-  // exkey writes these Secrets itself; only their disappearance is news (the resync covers the rest).
+  // exkey writes these Secrets itself. News is their disappearance, or a published Secret whose
+  // resourceVersion is not the one its owner recorded (changed by someone else: check it).
+  const ownerOf = (secret: V1Secret): string | undefined => {
+    const owner = secret.metadata?.labels?.[LABEL_EXCHANGE_KEY];
+    return owner ? `${secret.metadata?.namespace ?? ''}/${owner}` : undefined;
+  };
+  const changedElsewhere = (secret: V1Secret): boolean => {
+    if (secret.metadata?.labels?.[LABEL_PENDING_KEY] === 'true') return false;
+    const owner = keyInformers.map((inf) => inf.get(secret.metadata?.labels?.[LABEL_EXCHANGE_KEY] ?? '', secret.metadata?.namespace)).find(Boolean);
+    return owner?.status?.secretResourceVersion !== undefined && owner.status.secretResourceVersion !== secret.metadata?.resourceVersion;
+  };
   for (const inf of secretInformers) {
-    inf.on('delete', (secret) => {
-      const owner = secret.metadata?.labels?.[LABEL_EXCHANGE_KEY];
-      if (owner) queue.add(`${secret.metadata?.namespace ?? ''}/${owner}`);
-    });
+    inf.on('delete', (secret) => { const owner = ownerOf(secret); if (owner) queue.add(owner); });
+    inf.on('update', (secret) => { const owner = ownerOf(secret); if (owner && changedElsewhere(secret)) queue.add(owner); });
   }
   // A policy change can move every schedule it governs.
   const onPolicy = (policy: RotationPolicy): void => {

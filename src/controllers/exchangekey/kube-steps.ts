@@ -7,11 +7,13 @@ import { isEnvelopeError } from '../../crypto/index.ts';
 import type { Credentials } from '../../exchanges/types.ts';
 import type { Deps, Scratch } from './deps.ts';
 import { emit, required } from './deps.ts';
-import { asPrevious, decodeMaterial, encodeMaterial, hasPrevious, previousEntries, withoutPrevious } from './material.ts';
+import {
+  DATA_ENVELOPE, DATA_VERSION, PREVIOUS_PREFIX, asPrevious, decodeMaterial, encodeMaterial, hasPrevious, previousEntries, withoutPrevious,
+} from './material.ts';
 import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
 import { REASON_MASTER_CREDENTIALS_INVALID, REASON_MASTER_CREDENTIALS_NOT_FOUND } from './reasons.ts';
-import { conflictState, pendingStateOf, publishedMetadata, secretOf, isOwnedBy, versionOf } from './secrets.ts';
+import { conflictState, pendingStateOf, publishedMetadata, publishedStateOf, secretOf, isOwnedBy, versionOf } from './secrets.ts';
 import { slotsHeld } from './rollout-state.ts';
 import { encryptionOf, pendingSecretNameOf, secretNameOf, throttleScopeOf } from './spec.ts';
 
@@ -111,22 +113,47 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   const context = { namespace, name, version: step.version };
   const data = await encodeMaterial(material, encryptionOf(o.key), context, deps.encryption);
   const metadata = publishedMetadata(o.key, material);
-  const published = { ...o, published: { kind: 'present' as const, version: step.version, hasPrevious: false }, finalSweepDue: o.swept === true };
+  const written = (secret: V1Secret): Observed => ({
+    ...o, published: publishedStateOf(o.key, secret), publishedVerified: true, finalSweepDue: o.swept === true,
+  });
   // gather saw no Secret: create it straight away; if one appeared since, read it and decide.
-  if (o.published.kind === 'absent' && (await createUnlessExists(deps, secretOf(metadata, data)))) return published;
-  const existing = await deps.secrets.get(namespace, name);
-  if (!existing) {
-    await deps.secrets.create(secretOf(metadata, data));
-    return published;
+  if (o.published.kind === 'absent') {
+    const created = await createUnlessExists(deps, secretOf(metadata, data));
+    if (created) return written(created);
   }
+  const existing = await deps.secrets.get(namespace, name);
+  if (!existing) return written(await deps.secrets.create(secretOf(metadata, data)));
   if (!isOwnedBy(existing, o.key)) return { ...o, published: conflictState(o.key) };
-  // Keep the outgoing version next to the new one; a repeated publish (after a crash) keeps what
-  // the first one carried over.
+  // Keep the outgoing version next to the new one (never a tampered one); a repeated publish
+  // (after a crash) keeps what the first one carried over.
   const previousVersion = o.key.status?.rotation?.previousVersion;
   const current = existing.data ?? {};
-  const carry = previousVersion !== undefined && versionOf(existing) === previousVersion ? asPrevious(current) : previousEntries(current);
-  await deps.secrets.replace(secretOf({ ...metadata, resourceVersion: existing.metadata?.resourceVersion }, { ...data, ...carry }));
-  return { ...published, published: { ...published.published, hasPrevious: Object.keys(carry).length > 0 } };
+  const outgoing = previousVersion !== undefined && versionOf(existing) === previousVersion;
+  const carry = o.published.kind === 'tampered' ? {} : outgoing ? asPrevious(current) : previousEntries(current);
+  return written(await deps.secrets.replace(secretOf({ ...metadata, resourceVersion: existing.metadata?.resourceVersion }, { ...data, ...carry })));
+}
+
+/** Opens every envelope of a Secret someone else changed; unopenable ones mark it tampered. */
+export async function verifyPublished(o: Observed, deps: Deps): Promise<Observed> {
+  const { namespace } = o.key.metadata;
+  const name = secretNameOf(o.key);
+  const secret = await deps.secrets.get(namespace, name);
+  const state = publishedStateOf(o.key, secret);
+  if (!secret || state.kind !== 'present') return { ...o, published: state };
+  const data = secret.data ?? {};
+  const previousVersion = Number(Buffer.from(data[`${PREVIOUS_PREFIX}${DATA_VERSION}`] ?? '', 'base64').toString());
+  const envelopes = [{ envelope: data[DATA_ENVELOPE], version: state.version }, { envelope: data[`${PREVIOUS_PREFIX}${DATA_ENVELOPE}`], version: previousVersion }];
+  try {
+    for (const { envelope, version } of envelopes) {
+      if (envelope === undefined) continue;
+      await decodeMaterial(secretOf(secret.metadata ?? {}, { [DATA_ENVELOPE]: envelope }), { namespace, name, version }, deps.encryption);
+    }
+    return { ...o, published: state, publishedVerified: true };
+  } catch (err) {
+    if (!isEnvelopeError(err) || err.retryable) throw err;
+    const message = `Secret ${name} was changed outside exkey and no longer opens: ${err.message}`;
+    return { ...o, published: { kind: 'tampered', version: state.version, message } };
+  }
 }
 
 /** Removes the outgoing version from the Secret once it is revoked. */
@@ -134,18 +161,17 @@ export async function dropPrevious(o: Observed, deps: Deps): Promise<Observed> {
   const { namespace } = o.key.metadata;
   const existing = await deps.secrets.get(namespace, secretNameOf(o.key));
   if (existing && isOwnedBy(existing, o.key) && hasPrevious(existing.data)) {
-    await deps.secrets.replace({ ...existing, data: withoutPrevious(existing.data ?? {}) });
+    const trimmed = await deps.secrets.replace({ ...existing, data: withoutPrevious(existing.data ?? {}) });
+    return { ...o, published: publishedStateOf(o.key, trimmed), publishedVerified: true };
   }
-  const version = existing ? versionOf(existing) : 0;
-  return { ...o, published: existing ? { kind: 'present', version, hasPrevious: false } : { kind: 'absent' } };
+  return { ...o, published: publishedStateOf(o.key, existing) };
 }
 
-async function createUnlessExists(deps: Deps, secret: V1Secret): Promise<boolean> {
+async function createUnlessExists(deps: Deps, secret: V1Secret): Promise<V1Secret | undefined> {
   try {
-    await deps.secrets.create(secret);
-    return true;
+    return await deps.secrets.create(secret);
   } catch (err) {
-    if (isAlreadyExists(err)) return false;
+    if (isAlreadyExists(err)) return undefined;
     throw err;
   }
 }

@@ -5,7 +5,7 @@ import type { V1Secret } from '@kubernetes/client-node';
 import { openEnvelope, sealEnvelope, type EnvelopeContext } from '../../crypto/index.ts';
 import type { EncryptionProviders } from '../encryption/providers.ts';
 import type { Credentials } from '../../exchanges/types.ts';
-import { ANNOTATION_EXCHANGE } from './secrets.ts';
+import { ANNOTATION_EXCHANGE } from '../../api/v1alpha1/index.ts';
 
 /** One key version's material. Never logged, never put in status or Events. */
 export interface KeyMaterial {

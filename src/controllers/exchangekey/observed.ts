@@ -8,7 +8,9 @@ import type { KeyInfo } from '../../exchanges/types.ts';
 export type PublishedState =
   | { kind: 'absent' }
   | { kind: 'conflict'; message: string }
-  | { kind: 'present'; version: number; hasPrevious: boolean };
+  | { kind: 'present'; version: number; hasPrevious: boolean; resourceVersion?: string; encrypted?: boolean }
+  /** Changed by someone else and its envelopes no longer open as this key's. */
+  | { kind: 'tampered'; version: number; message: string };
 
 /** The RotationPolicy named by spec.rotationPolicyRef, as found in the cache. */
 export type PolicyState =
@@ -52,6 +54,8 @@ export interface Observed {
   rolloutSlots: number;
   /** Dependent workloads; undefined until loaded (only during RollingOut). */
   dependents?: DependentObservation[];
+  /** Set when this reconcile wrote or verified the published Secret (its resourceVersion is recorded). */
+  publishedVerified?: boolean;
   /** Set once the old key versions were revoked at the exchange in this reconcile. */
   oldRevoked?: boolean;
   /** Whether this operator has an adapter for spec.exchange. */

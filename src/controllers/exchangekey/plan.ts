@@ -29,6 +29,7 @@ export type Step =
   | { kind: 'RollWorkloads'; refs: DependentRef[] }
   | { kind: 'RevokeOld' }
   | { kind: 'DropPrevious' }
+  | { kind: 'VerifyPublished' }
   | { kind: 'Done'; failure?: Failure; requeueAfterMs?: number };
 
 /** A dependent workload by kind and name. */
@@ -45,6 +46,9 @@ const DONE: Step = { kind: 'Done' };
 export function plan(o: Observed, now: Date): Step {
   if (isDeleting(o.key)) return planDeletion(o, now);
   if (!hasFinalizer(o.key)) return { kind: 'AddFinalizer' };
+  // Before judging readiness: a Secret changed by someone else must be checked first, or status
+  // would flip between "fine" and "tampered" on every reconcile.
+  if (changedBySomeoneElse(o)) return { kind: 'VerifyPublished' };
   const decision = desiredStatus(o, now);
   if (!sameStatus(decision.status, o.key.status)) {
     return { kind: 'WriteStatus', status: decision.status, events: decision.events };
@@ -84,6 +88,12 @@ function planHousekeeping(o: Observed, needsPending: boolean): Step | undefined 
   // attempt has nothing to sweep and skips it (a sweep lists the account's keys).
   if (o.finalSweepDue) return o.master ? { kind: 'SweepOrphans' } : { kind: 'LoadMaster' };
   return undefined;
+}
+
+/** An encrypted published Secret whose resourceVersion is not the one exkey wrote or verified. */
+function changedBySomeoneElse(o: Observed): boolean {
+  const p = o.published;
+  return p.kind === 'present' && p.encrypted === true && !o.publishedVerified && p.resourceVersion !== o.key.status?.secretResourceVersion;
 }
 
 function planRollingOut(o: Observed): Step {

@@ -24,6 +24,8 @@ export const REASON_SECRET_CONFLICT = 'SecretConflict';
 export const REASON_ENCRYPTION_FAILED = 'EncryptionFailed';
 /** The Secret or envelope could not be read back (tampered, wrong key). */
 export const REASON_SECRET_UNREADABLE = 'SecretUnreadable';
+/** The published Secret was changed by someone else and its envelopes no longer open. */
+export const REASON_SECRET_TAMPERED = 'SecretTampered';
 export const REASON_REVOKE_BLOCKED = 'RevokeBlocked';
 export const REASON_KUBERNETES_ERROR = 'KubernetesError';
 
@@ -35,6 +37,7 @@ export const ROTATION_EXPIRING = 'Expiring';
 export const ROTATION_MANUAL = 'Manual';
 export const ROTATION_EMERGENCY = 'Emergency';
 export const ROTATION_SPEC_CHANGED = 'SpecChanged';
+export const ROTATION_SECRET_TAMPERED = 'SecretTampered';
 
 /** Degraded reasons that do not stop the current key from working. */
 export const REASON_ROLLOUT_FAILED = 'RolloutFailed';

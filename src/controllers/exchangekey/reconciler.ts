@@ -106,6 +106,7 @@ const HANDLERS: { [K in Step['kind']]: Handler<K> } = {
   RollWorkloads: (step, o, deps) => dependents.rollWorkloads(step, o, deps),
   RevokeOld: (_step, o, deps, scratch) => exchange.revokeOld(o, deps, scratch),
   DropPrevious: (_step, o, deps) => kube.dropPrevious(o, deps),
+  VerifyPublished: (_step, o, deps) => kube.verifyPublished(o, deps),
   Done: (_step, o) => Promise.resolve(o),
 };
 

@@ -1,7 +1,12 @@
 // Shapes of the Secrets exkey writes for an ExchangeKey (pure builders and readers).
 import type { V1ObjectMeta, V1OwnerReference, V1Secret } from '@kubernetes/client-node';
 import {
+  ANNOTATION_CREATED_AT,
+  ANNOTATION_ENCRYPTION,
+  ANNOTATION_EXCHANGE,
+  ANNOTATION_EXPIRES_AT,
   ANNOTATION_KEY_VERSION,
+  ANNOTATION_MASKED_KEY_ID,
   API_VERSION,
   LABEL_EXCHANGE_KEY,
   LABEL_MANAGED_BY,
@@ -11,13 +16,8 @@ import {
 } from '../../api/v1alpha1/index.ts';
 import type { PendingState, PublishedState } from './observed.ts';
 import { encryptionOf, maskKeyId, pendingSecretNameOf, secretNameOf } from './spec.ts';
-import { hasPrevious, type KeyMaterial } from './material.ts';
+import { DATA_ENVELOPE, hasPrevious, type KeyMaterial } from './material.ts';
 
-export const ANNOTATION_ENCRYPTION = 'exkey.io/encryption';
-export const ANNOTATION_EXCHANGE = 'exkey.io/exchange';
-export const ANNOTATION_MASKED_KEY_ID = 'exkey.io/key-id';
-export const ANNOTATION_CREATED_AT = 'exkey.io/created-at';
-export const ANNOTATION_EXPIRES_AT = 'exkey.io/expires-at';
 
 /** Controller owner reference, so the Secret is garbage-collected with its ExchangeKey. */
 export function ownerReference(key: ExchangeKey): V1OwnerReference {
@@ -79,7 +79,10 @@ export function pendingMetadata(key: ExchangeKey, material: KeyMaterial): V1Obje
 export function publishedStateOf(key: ExchangeKey, secret: V1Secret | undefined): PublishedState {
   if (!secret) return { kind: 'absent' };
   if (!isOwnedBy(secret, key)) return conflictState(key);
-  return { kind: 'present', version: versionOf(secret), hasPrevious: hasPrevious(secret.data) };
+  const state: PublishedState = { kind: 'present', version: versionOf(secret), hasPrevious: hasPrevious(secret.data) };
+  if (secret.metadata?.resourceVersion) state.resourceVersion = secret.metadata.resourceVersion;
+  state.encrypted = secret.data?.[DATA_ENVELOPE] !== undefined;
+  return state;
 }
 
 /** The published Secret's name is taken by a Secret this ExchangeKey does not own. */

@@ -8,7 +8,7 @@ import { currentFailure } from './failures.ts';
 import type { Failure, Observed } from './observed.ts';
 import {
   CONDITION_DEGRADED, CONDITION_READY, CONDITION_ROTATING, REASON_ISSUED, REASON_ISSUING, REASON_POLICY_INVALID,
-  REASON_POLICY_NOT_FOUND, REASON_ROLLOUT_FAILED, ROTATION_INITIAL,
+  REASON_POLICY_NOT_FOUND, REASON_ROLLOUT_FAILED, REASON_SECRET_TAMPERED, ROTATION_INITIAL,
 } from './reasons.ts';
 import { rolloutSummary } from './rollout-state.ts';
 import { secretNameOf } from './spec.ts';
@@ -36,6 +36,11 @@ export function desiredStatus(o: Observed, now: Date, failure: Failure | undefin
     keys: fields.keys,
   };
   assign(status, fields);
+  // Remember the Secret as exkey last wrote or verified it: another resourceVersion means
+  // someone else changed it, and its envelopes get checked once.
+  if (o.published.kind === 'present' && o.publishedVerified && o.published.resourceVersion) {
+    status.secretResourceVersion = o.published.resourceVersion;
+  }
   const next = fields.rotation ? undefined : scheduledRotation({ ...o, key: { ...o.key, status } }, now);
   if (next) status.nextRotationTime = next.at.toISOString();
   else delete status.nextRotationTime;
@@ -80,6 +85,9 @@ function readyUpdate(o: Observed, status: ExchangeKeyStatus, current: KeyVersion
     const at = current.validatedAt ?? 'unknown';
     const message = `Secret ${status.secretName ?? ''} holds key version ${current.version}, accepted by ${o.key.spec.exchange} at ${at}`;
     return { type: CONDITION_READY, status: 'True', reason: REASON_ISSUED, message };
+  }
+  if (!failure && o.published.kind === 'tampered') {
+    return { type: CONDITION_READY, status: 'False', reason: REASON_SECRET_TAMPERED, message: o.published.message };
   }
   const reason = failure?.reason ?? REASON_ISSUING;
   const message = failure?.message ?? `Issuing key version ${status.rotation?.version ?? 1}`;

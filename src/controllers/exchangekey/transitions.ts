@@ -11,6 +11,7 @@ import type { EventSpec } from './deps.ts';
 import type { Observed } from './observed.ts';
 import {
   EVENT_ISSUED, EVENT_OLD_KEY_REVOKED, EVENT_PUBLISHED, EVENT_ROLLED_OUT, EVENT_ROTATED, EVENT_ROTATION_STARTED, ROTATION_EMERGENCY,
+  ROTATION_SECRET_TAMPERED,
 } from './reasons.ts';
 import { allRolled, overlapMs, progressDeadlineMs, updateDependents } from './rollout-state.ts';
 import { pendingRevokeToken, secretNameOf, specHashOf } from './spec.ts';
@@ -66,7 +67,7 @@ function maybeStart(o: Observed, f: RotationFields, now: Date): RotationFields {
   if (trigger.emergency) rotation.emergency = true;
   const annotations = o.key.metadata.annotations ?? {};
   const events: EventSpec[] = f.currentVersion === 0 ? [] : [{
-    type: trigger.emergency ? 'Warning' : 'Normal',
+    type: trigger.emergency || trigger.reason === ROTATION_SECRET_TAMPERED ? 'Warning' : 'Normal',
     reason: EVENT_ROTATION_STARTED,
     message: `rotating from key version ${f.currentVersion} to ${version} (${trigger.reason}): ${trigger.message}`,
   }];

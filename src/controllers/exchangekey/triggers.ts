@@ -8,6 +8,7 @@ import {
   ROTATION_INITIAL,
   ROTATION_MANUAL,
   ROTATION_SECRET_LOST,
+  ROTATION_SECRET_TAMPERED,
   ROTATION_SPEC_CHANGED,
 } from './reasons.ts';
 import { pendingRevokeToken, pendingRotateToken, specHashOf } from './spec.ts';
@@ -33,6 +34,11 @@ const emergency: TriggerPolicy = (o) => {
     : { reason: ROTATION_EMERGENCY, emergency: true, message: `exkey.io/revoke=${token}: the current key is treated as compromised` };
 };
 
+const secretTampered: TriggerPolicy = (o) =>
+  o.published.kind === 'tampered'
+    ? { reason: ROTATION_SECRET_TAMPERED, emergency: false, message: `${o.published.message}; replacing the key (annotate exkey.io/revoke if the old key may have leaked)` }
+    : undefined;
+
 const secretLost: TriggerPolicy = (o) =>
   o.published.kind === 'absent' || (o.published.kind === 'present' && o.published.version !== o.key.status?.currentVersion)
     ? { reason: ROTATION_SECRET_LOST, emergency: false, message: `Secret no longer holds key version ${o.key.status?.currentVersion ?? 0}` }
@@ -55,7 +61,7 @@ const scheduled: TriggerPolicy = (o, now) => {
   return next && now.getTime() >= next.at.getTime() ? { reason: next.reason, emergency: false, message: next.message } : undefined;
 };
 
-const TRIGGERS: readonly TriggerPolicy[] = [initial, emergency, secretLost, specChanged, manual, scheduled];
+const TRIGGERS: readonly TriggerPolicy[] = [initial, emergency, secretTampered, secretLost, specChanged, manual, scheduled];
 
 /** The reason to start a rotation now, or undefined. */
 export function rotationTrigger(o: Observed, now: Date): Trigger | undefined {

@@ -7,7 +7,7 @@ import type { Clock } from '../../runtime/clock.ts';
 import type { KubeClient } from '../../runtime/kube/client.ts';
 import { every, type SharedInformers } from '../../runtime/kube/shared-informers.ts';
 import { objectPath } from '../../runtime/kube/paths.ts';
-import { isNotFound } from '../../runtime/kube/errors.ts';
+import { isConflict, isNotFound } from '../../runtime/kube/errors.ts';
 import { WorkQueue } from '../../runtime/workqueue.ts';
 import { sameStatus } from '../exchangekey/plan.ts';
 import { policyStatus } from './status.ts';
@@ -52,6 +52,8 @@ export function startRotationPolicyController(options: PolicyControllerOptions):
     try {
       await options.kube.send({ method: 'PUT', path: objectPath(ROTATION_POLICIES, namespace, name, 'status'), body: { ...policy, status } });
     } catch (err) {
+      // The cached policy was stale (a conflict) or is gone: both are ordinary; look again soon.
+      if (isConflict(err)) return { requeueAfterMs: 200 };
       if (!isNotFound(err)) throw err;
     }
     return {};

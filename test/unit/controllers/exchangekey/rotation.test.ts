@@ -222,3 +222,30 @@ describe('the emergency path', () => {
     expect(step.events.map((e) => e.reason)).toEqual(['Rotated']);
   });
 });
+
+describe('a published Secret changed by someone else', () => {
+  const present = (rv: string): Observed['published'] => ({ kind: 'present', version: 1, hasPrevious: false, resourceVersion: rv, encrypted: true });
+
+  it('should check the envelopes first when the Secret is not the version exkey wrote', () => {
+    const o = settled(observed({ ...key(), status: { ...ready(1), secretResourceVersion: '100' } }, { published: present('101') }));
+    expect(plan({ ...o, published: present('101') }, NOW)).toEqual({ kind: 'VerifyPublished' });
+  });
+
+  it('should not check a Secret exkey wrote itself', () => {
+    const o = settled(observed({ ...key(), status: { ...ready(1), secretResourceVersion: '100' } }, { published: present('100') }));
+    expect(plan(o, NOW)).toEqual({ kind: 'Done' });
+  });
+
+  it('should record the resourceVersion once the envelopes opened', () => {
+    const o = observed({ ...key(), status: { ...ready(1), secretResourceVersion: '100' } }, { published: present('101'), publishedVerified: true });
+    expect(ws(plan(o, NOW)).status.secretResourceVersion).toBe('101');
+  });
+
+  it('should report SecretTampered and rotate to a fresh key when the envelopes do not open', () => {
+    const o = observed({ ...key(), status: ready(1) }, { published: { kind: 'tampered', version: 1, message: 'Secret mm was changed outside exkey and no longer opens: authentication failed' } });
+    const step = ws(plan(o, NOW));
+    expect(step.status.rotation).toMatchObject({ phase: 'Registering', version: 2, reason: 'SecretTampered' });
+    expect(step.status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SecretTampered' });
+    expect(step.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'RotationStarted' })]);
+  });
+});
