@@ -6,7 +6,8 @@ import { startRotationPolicyController } from './controllers/rotationpolicy/cont
 import { exchangeKeyApi, secretApi } from './controllers/exchangekey/api.ts';
 import type { Deps } from './controllers/exchangekey/deps.ts';
 import { loadOrCreateKeyRing } from './controllers/encryption/local-keyring.ts';
-import { localEncryption } from './controllers/encryption/providers.ts';
+import { operatorEncryption, type VaultTransitFactory } from './controllers/encryption/providers.ts';
+import type { KmsClientOptions } from './crypto/providers/aws-kms.ts';
 import { adapterRegistry, type AdapterRegistry } from './exchanges/registry.ts';
 import type { Logger } from './observability/logger.ts';
 import { startHealthServer, type HealthServer } from './observability/health.ts';
@@ -33,6 +34,10 @@ export interface OperatorOptions {
   healthPort?: number;
   /** Adapter registry override (tests). */
   adapters?: AdapterRegistry;
+  /** AWS KMS client settings beyond the standard chain (endpoint, credentials). */
+  kms?: KmsClientOptions;
+  /** Vault Transit, when a Vault connection is configured. */
+  vault?: VaultTransitFactory;
 }
 
 /** A running operator. */
@@ -58,9 +63,14 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     stalePods: (namespace, workload, roll) => stalePods(kube, namespace, workload, roll),
     ...(failpoints ? { failpoints } : {}),
     adapters: options.adapters ?? adapterRegistry({ clock }),
-    encryption: localEncryption(() => loadOrCreateKeyRing(kube, options.namespace, () => {
-      logger.warn({ namespace: options.namespace }, 'created a new local encryption key ring; if one existed before, envelopes sealed with it cannot be opened any more');
-    }), clock),
+    encryption: operatorEncryption({
+      loadRing: () => loadOrCreateKeyRing(kube, options.namespace, () => {
+        logger.warn({ namespace: options.namespace }, 'created a new local encryption key ring; if one existed before, envelopes sealed with it cannot be opened any more');
+      }),
+      clock,
+      ...(options.kms ? { kms: options.kms } : {}),
+      ...(options.vault ? { vault: options.vault } : {}),
+    }),
     events,
     clock,
     log: logger,

@@ -56,8 +56,10 @@ ${lines.join('\n')}
 `;
 }
 
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
 interface Parsed {
-  values: Record<string, string | boolean | undefined>;
+  values: Values;
   provider: AgentProvider;
   namespace: string;
   pollMs: number;
@@ -83,7 +85,7 @@ function parse(argv: string[], providers: Readonly<Record<string, AgentProvider>
   return { values, provider, namespace, pollMs: pollSeconds * 1000 };
 }
 
-function loadKubeConfig(path: string | boolean | undefined): KubeConfig {
+function loadKubeConfig(path: Values[string]): KubeConfig {
   const kc = new KubeConfig();
   if (typeof path === 'string') kc.loadFromFile(path);
   else kc.loadFromDefault();
@@ -109,6 +111,42 @@ async function serve(agent: Agent, clock: Clock, logger: Logger, untilStopped: N
   await keepAlive;
 }
 
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+interface Runtime {
+  clock: Clock;
+  logger: Logger;
+  unwrappers: AgentUnwrappers;
+}
+
+async function run(parsed: Parsed, { clock, logger, unwrappers }: Runtime, deps: AgentCommandDeps): Promise<number> {
+  const { values } = parsed;
+  const once = values.once === true;
+  try {
+    const agent = await runAgent({
+      source: required(values, 'source'),
+      target: required(values, 'target'),
+      namespace: parsed.namespace,
+      secretName: required(values, 'secret-name'),
+      unwrappers: unwrappers.unwrappers,
+      once,
+      clock,
+      logger,
+      pollIntervalMs: parsed.pollMs,
+      requireEnvelope: values['require-envelope'] === true,
+    });
+    if (!once) await serve(agent, clock, logger, deps.untilStopped ?? untilSignalled);
+    return 0;
+  } catch (error) {
+    logger.error(describeFailure(error), 'exkey agent failed: the exchange key could not be served');
+    return 1;
+  } finally {
+    await unwrappers.close();
+  }
+}
+
 /** Runs `exkey agent` with `argv` (the words after `agent`); resolves with the exit code. */
 export async function runAgentCommand(argv: string[], deps: AgentCommandDeps = {}): Promise<number> {
   const providers = deps.providers ?? AGENT_PROVIDERS;
@@ -118,39 +156,19 @@ export async function runAgentCommand(argv: string[], deps: AgentCommandDeps = {
   try {
     parsed = parse(argv, providers, env);
   } catch (error) {
-    usage(`exkey agent: ${error instanceof Error ? error.message : String(error)}\n\n${usageText(providers)}`);
+    usage(`exkey agent: ${message(error)}\n\n${usageText(providers)}`);
     return 2;
   }
   const { values } = parsed;
   const clock = deps.clock ?? systemClock;
-  const logLevel = typeof values['log-level'] === 'string' ? { level: values['log-level'] } : {};
-  const logger = deps.logger ?? createLogger({ ...logLevel, base: { app: 'exkey', component: 'agent' } });
+  const level = values['log-level'];
+  const logger = deps.logger ?? createLogger({ ...(typeof level === 'string' ? { level } : {}), base: { app: 'exkey', component: 'agent' } });
   let unwrappers: AgentUnwrappers;
   try {
     unwrappers = parsed.provider.create({ values, env, clock, kubeconfig: () => loadKubeConfig(values.kubeconfig) });
   } catch (error) {
-    usage(`exkey agent: ${error instanceof Error ? error.message : String(error)}\n`);
+    usage(`exkey agent: ${message(error)}\n`);
     return 2;
   }
-  try {
-    const agent = await runAgent({
-      source: required(values, 'source'),
-      target: required(values, 'target'),
-      namespace: parsed.namespace,
-      secretName: required(values, 'secret-name'),
-      unwrappers: unwrappers.unwrappers,
-      once: values.once === true,
-      clock,
-      logger,
-      pollIntervalMs: parsed.pollMs,
-      requireEnvelope: values['require-envelope'] === true,
-    });
-    if (values.once !== true) await serve(agent, clock, logger, deps.untilStopped ?? untilSignalled);
-    return 0;
-  } catch (error) {
-    logger.error(describeFailure(error), 'exkey agent failed: the exchange key could not be served');
-    return 1;
-  } finally {
-    await unwrappers.close();
-  }
+  return run(parsed, { clock, logger, unwrappers }, deps);
 }

@@ -9,7 +9,7 @@ import type { Clock } from '../runtime/clock.ts';
 /** What a provider gets to build its unwrappers from. */
 export interface AgentProviderContext {
   /** Every parsed command-line value (common options and every provider's own). */
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly clock: Clock;
   /** The cluster config from --kubeconfig, else kubeconfig/in-cluster defaults; loaded on call. */

@@ -3,7 +3,7 @@
 // the files are read from the directory `..data` resolves to at one instant, never through the
 // per-key symlinks (which would mix two versions if a swap lands between two reads).
 import { createHash } from 'node:crypto';
-import { readFile, readlink } from 'node:fs/promises';
+import { access, readFile, readlink } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { KeyVolumeError } from './errors.ts';
 
@@ -23,7 +23,7 @@ export interface VolumeSnapshot {
 /** One version's files within a snapshot: '' for the current version, PREVIOUS_PREFIX for the outgoing one. */
 export type VersionSlot = '' | typeof PREVIOUS_PREFIX;
 
-const READ_ATTEMPTS = 3;
+const READ_ATTEMPTS = 5;
 
 function errorCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
@@ -58,9 +58,19 @@ async function readOnce(dir: string): Promise<Map<string, Buffer> | undefined> {
       if (content !== undefined) files.set(slot + key, content);
     }
   }
-  // A `..data` that moved while we read means the kubelet swapped (and may have removed the old
-  // directory under us): read again from the new one.
-  return base === dir || (await dataDir(dir)) === base ? files : undefined;
+  // A published directory never changes, so what was read from it is consistent even if `..data`
+  // has moved on since. Only if the kubelet removed it under us may some files have looked absent.
+  return base === dir || (await exists(base)) ? files : undefined;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return false;
+    throw error;
+  }
 }
 
 /** Reads every key file of the mounted Secret at `dir` from one published set; throws KeyVolumeError. */

@@ -1,7 +1,9 @@
 // Notices changes to a mounted Secret. fs.watch on the directory (not the files: the kubelet swaps
 // the `..data` symlink, so file watches would keep watching the old, deleted inodes) gives a
-// prompt signal; a slow poll through the injected Clock covers what inotify misses (a watch that
-// died with its directory, network or overlay file systems) and re-arms a dead watch.
+// prompt signal; a slow poll through the injected Clock covers what inotify misses (network or
+// overlay file systems). Each poll also renews the watch: a watch on a directory that was removed
+// stays open but silent, and a new directory at the same path may even reuse the old inode
+// number, so renewing is simpler and surer than detecting it (one inotify call per poll).
 import { watch, type FSWatcher } from 'node:fs';
 import type { Clock, Timer } from '../runtime/clock.ts';
 
@@ -27,31 +29,35 @@ export function watchDirectory(dir: string, onSignal: () => void, options: Watch
   let timer: Timer | undefined;
   let closed = false;
 
-  const startWatch = (): void => {
-    if (closed || watcher !== undefined || options.fsEvents === false) return;
+  // The new watch is armed before the old one is closed, so no change falls between the two.
+  const renewWatch = (): void => {
+    if (closed || options.fsEvents === false) return;
+    const old = watcher;
+    watcher = undefined;
     try {
-      const current = watch(dir, { persistent: options.persistent }, () => {
+      const handle = watch(dir, { persistent: options.persistent }, () => {
         onSignal();
       });
-      current.on('error', () => {
-        // The directory went away or the watch broke: the poll keeps going and re-arms it.
-        current.close();
-        if (watcher === current) watcher = undefined;
+      handle.on('error', () => {
+        // The watch broke: the next poll renews it.
+        handle.close();
+        if (watcher === handle) watcher = undefined;
       });
-      watcher = current;
+      watcher = handle;
     } catch {
-      // Not there yet (or not watchable): the poll retries.
+      // Not there (or not watchable): the next poll tries again.
     }
+    old?.close();
   };
 
   const poll = (): void => {
     if (closed) return;
-    startWatch();
-    onSignal();
     timer = options.clock.setTimer(options.pollIntervalMs, poll);
+    renewWatch();
+    onSignal();
   };
 
-  startWatch();
+  renewWatch();
   timer = options.clock.setTimer(options.pollIntervalMs, poll);
   return {
     close() {

@@ -78,7 +78,7 @@ beforeAll(async () => {
 }, BUILD_TIMEOUT_MS);
 
 afterAll(async () => {
-  await vault?.stop();
+  await (vault as VaultDev | undefined)?.stop();
 });
 
 describe('vault-transit provider', () => {
@@ -360,7 +360,7 @@ describe('Kubernetes auth', () => {
       namespace: ns.name,
       body: { spec: { expirationSeconds: 3600 } },
     });
-    writeFileSync(join(dir, 'token'), request.status!.token);
+    writeFileSync(join(dir, 'token'), request.status?.token ?? '');
 
     const cluster = kc.getCurrentCluster()!;
     const caCert = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('utf8') : undefined;
@@ -386,8 +386,8 @@ describe('Kubernetes auth', () => {
   });
 
   afterAll(async () => {
-    await rbac?.deleteClusterRoleBinding({ name: bindingName }).catch(() => undefined);
-    await ns?.cleanup();
+    await (rbac as RbacAuthorizationV1Api | undefined)?.deleteClusterRoleBinding({ name: bindingName }).catch(() => undefined);
+    await (ns as TestNamespace | undefined)?.cleanup();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -6,12 +6,12 @@ import { inject } from 'vitest';
 import type { CoreV1Event, KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { EXCHANGE_KEYS, ROTATION_POLICIES, type ExchangeKey, type ExchangeKeySpec, type RotationPolicySpec } from '../../src/api/v1alpha1/index.ts';
 import { loadOrCreateKeyRing } from '../../src/controllers/encryption/local-keyring.ts';
-import { localEncryption } from '../../src/controllers/encryption/providers.ts';
+import { operatorEncryption } from '../../src/controllers/encryption/providers.ts';
 import { decodeMaterial, type KeyMaterial } from '../../src/controllers/exchangekey/material.ts';
 import { startBybitSimulator, type BybitSimulator } from '../../src/exchanges/bybit/simulator/index.ts';
 import { adapterRegistry, type AdapterRegistry } from '../../src/exchanges/registry.ts';
 import { createLogger } from '../../src/observability/logger.ts';
-import { startOperator, type Operator } from '../../src/operator.ts';
+import { startOperator, type Operator, type OperatorOptions } from '../../src/operator.ts';
 import { systemClock } from '../../src/runtime/clock.ts';
 import { KubeClient } from '../../src/runtime/kube/client.ts';
 import { isNotFound } from '../../src/runtime/kube/errors.ts';
@@ -23,6 +23,8 @@ export interface HarnessOptions {
   masterSecret?: boolean;
   resyncMs?: number;
   rateLimits?: boolean;
+  /** Extra operator options (encryption providers' settings). */
+  operator?: Partial<OperatorOptions>;
   /** Start an in-process operator (default true); crash tests run it as a child process instead. */
   inProcessOperator?: boolean;
   /** Wraps the adapter registry (fault injection around a real adapter). */
@@ -48,7 +50,7 @@ export interface Harness {
   operator(): Operator;
   /** Stops the operator (as a crash would not: gracefully). */
   stopOperator(): Promise<void>;
-  startOperator(overrides?: { resyncMs?: number }): Promise<void>;
+  startOperator(overrides?: { resyncMs?: number; operator?: Partial<OperatorOptions> }): Promise<void>;
   createMasterSecret(): Promise<void>;
   /** Creates an ExchangeKey named `name` for the simulator; `spec` overrides the defaults. */
   createKey(name: string, spec?: Partial<ExchangeKeySpec>): Promise<ExchangeKey>;
@@ -95,6 +97,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         kubeconfig: kc, namespace: ns.name, watchNamespaces: [ns.name], clock: systemClock, logger,
         resyncMs: overrides.resyncMs ?? options.resyncMs ?? 60_000, concurrency: 4,
         adapters: options.wrapAdapters ? options.wrapAdapters(registry) : registry,
+        ...options.operator,
+        ...overrides.operator,
       });
     },
     async stopOperator() {
@@ -145,7 +149,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const secret = await harness.getSecret(secretName);
       if (!secret) throw new Error(`Secret ${secretName} not found`);
       const version = Number(secret.metadata?.annotations?.['exkey.io/key-version']);
-      const encryption = localEncryption(() => loadOrCreateKeyRing(kube, ns.name), systemClock);
+      const encryption = operatorEncryption({
+        loadRing: () => loadOrCreateKeyRing(kube, ns.name), clock: systemClock,
+        ...(options.operator?.kms ? { kms: options.operator.kms } : {}),
+        ...(options.operator?.vault ? { vault: options.operator.vault } : {}),
+      });
       return decodeMaterial(secret, { namespace: ns.name, name: secretName, version }, encryption);
     },
     events: async (objectName) => {

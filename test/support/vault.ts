@@ -100,7 +100,8 @@ function adminClient(address: string, token: string): VaultDev['admin'] {
     });
     const text = await res.text();
     if (!res.ok) throw new Error(`vault ${method} ${path}: HTTP ${res.status} ${text}`);
-    return text === '' ? {} : JSON.parse(text);
+    const parsed: Record<string, any> = text === '' ? {} : JSON.parse(text);
+    return parsed;
   };
 }
 

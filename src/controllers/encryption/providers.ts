@@ -1,24 +1,81 @@
-// Which envelope providers the operator can seal and open with. Today: local (master key ring in
-// a Secret). Remote providers (aws-kms, vault-transit) plug in here without touching controllers.
-import { createLocalProvider, providersByName, type KeyProvider, type ProviderLookup } from '../../crypto/index.ts';
-import type { MasterKeyRing } from '../../crypto/index.ts';
+// Which envelope providers the operator seals and opens with: local (master key ring in a
+// Secret), aws-kms (a client per region from the standard AWS chain) and, when configured,
+// vault-transit. Controllers ask for a sealer per ExchangeKey (its KMS key or Transit key) and one
+// lookup for opening anything.
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { ExchangeKeySpec } from '../../api/v1alpha1/index.ts';
+import {
+  EnvelopeError, createLocalProvider, providersByName, type KeyProvider, type KeyUnwrapper, type MasterKeyRing, type ProviderLookup,
+} from '../../crypto/index.ts';
+import { AWS_KMS_PROVIDER, createAwsKmsProvider, createAwsKmsUnwrapper, kmsClient, type KmsClientOptions } from '../../crypto/providers/aws-kms.ts';
 import type { Clock } from '../../runtime/clock.ts';
 
-/** Sealing and opening providers, resolved by name. */
+/** spec.secret.encryption with its default. */
+export type EncryptionSettings = NonNullable<NonNullable<ExchangeKeySpec['secret']>['encryption']>;
+
+/** Sealing and opening providers. */
 export interface EncryptionProviders {
-  /** The provider that seals new envelopes under `name`; throws if it is not configured. */
-  sealer(name: string): Promise<KeyProvider>;
+  /** The provider that seals new envelopes for these settings; throws EnvelopeError if unusable. */
+  sealer(settings: EncryptionSettings): Promise<KeyProvider>;
   /** Every configured provider, for opening envelopes. */
   lookup(): Promise<ProviderLookup>;
 }
 
+/** Vault Transit, when the operator has a Vault connection. */
+export interface VaultTransitFactory {
+  sealer(mount: string, key: string): KeyProvider;
+  unwrapper: KeyUnwrapper;
+}
+
+/** Operator-level encryption settings. */
+export interface EncryptionOptions {
+  /** Loads the local master key ring (created on first use). */
+  loadRing: () => Promise<MasterKeyRing>;
+  clock: Clock;
+  /** AWS client settings beyond the standard chain (tests: endpoint and credentials). */
+  kms?: KmsClientOptions;
+  vault?: VaultTransitFactory;
+}
+
 const RING_REFRESH_MS = 60_000;
 
-/** Providers backed by a local master key ring, re-read at most once a minute. */
+/** The operator's providers. */
+export function operatorEncryption(options: EncryptionOptions): EncryptionProviders {
+  const local = cachedLocal(options.loadRing, options.clock);
+  const kms = kmsClients(options.kms ?? {});
+  const kmsUnwrapper = regionalKmsUnwrapper(kms);
+  return {
+    async sealer(settings) {
+      switch (settings.provider) {
+        case 'aws-kms': {
+          const aws = required(settings.awsKms, 'awsKms');
+          return createAwsKmsProvider({ client: kms(aws.region), keyId: aws.keyId });
+        }
+        case 'vault-transit': {
+          const transit = required(settings.vaultTransit, 'vaultTransit');
+          if (!options.vault) throw notConfigured('vault-transit', 'set VAULT_ADDR and Vault authentication for the operator');
+          return options.vault.sealer(transit.mount ?? 'transit', transit.key);
+        }
+        default:
+          return local();
+      }
+    },
+    async lookup() {
+      return providersByName([await local(), kmsUnwrapper, ...(options.vault ? [options.vault.unwrapper] : [])]);
+    },
+  };
+}
+
+/** Providers backed only by a local master key ring (tests, tools). */
 export function localEncryption(loadRing: () => Promise<MasterKeyRing>, clock: Clock): EncryptionProviders {
+  return operatorEncryption({ loadRing, clock });
+}
+
+// Re-read the ring at most once a minute, so a master-key rotation done with kubectl is picked up.
+function cachedLocal(loadRing: () => Promise<MasterKeyRing>, clock: Clock): () => Promise<KeyProvider> {
   let cached: { provider: KeyProvider; at: number } | undefined;
   let loading: Promise<KeyProvider> | undefined;
-  const local = async (): Promise<KeyProvider> => {
+  return async () => {
     if (cached && clock.nowMs() - cached.at < RING_REFRESH_MS) return cached.provider;
     loading ??= loadRing()
       .then((ring) => {
@@ -31,13 +88,38 @@ export function localEncryption(loadRing: () => Promise<MasterKeyRing>, clock: C
       });
     return loading;
   };
+}
+
+/** One KMS client per region (undefined = the operator's default region). */
+function kmsClients(base: KmsClientOptions): (region?: string) => KMSClient {
+  const clients = new Map<string, KMSClient>();
+  return (region) => {
+    const id = region ?? '';
+    let client = clients.get(id);
+    if (!client) {
+      client = kmsClient({ ...base, ...(region ? { region } : {}) });
+      clients.set(id, client);
+    }
+    return client;
+  };
+}
+
+// An envelope's keyRef is the KMS key ARN, which names its region: open with that region's client.
+function regionalKmsUnwrapper(kms: (region?: string) => KMSClient): KeyUnwrapper {
   return {
-    async sealer(name) {
-      if (name !== 'local') throw new Error(`encryption provider "${name}" is not configured in this exkey`);
-      return local();
-    },
-    async lookup() {
-      return providersByName([await local()]);
+    name: AWS_KMS_PROVIDER,
+    unwrap: (wrappedKey, keyRef, context) => {
+      const region = keyRef.split(':')[3];
+      return createAwsKmsUnwrapper({ client: kms(region || undefined) }).unwrap(wrappedKey, keyRef, context);
     },
   };
+}
+
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw new EnvelopeError('malformed', `spec.secret.encryption.${field} is required for this provider`);
+  return value;
+}
+
+function notConfigured(provider: string, hint: string): EnvelopeError {
+  return new EnvelopeError('unknown-key', `encryption provider ${provider} is not configured in this operator: ${hint}`);
 }

@@ -10,7 +10,7 @@ import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
 import { EVENT_ORPHAN_REVOKED, EVENT_REGISTERED, EVENT_REVOKED, REASON_VALIDATION_FAILED } from './reasons.ts';
 import { pendingMetadata, pendingStateOf, secretOf } from './secrets.ts';
-import { encryptionOf, keyTypeOf, maskKeyId, pendingSecretNameOf, permissionsOf } from './spec.ts';
+import { encryptionSettingsOf, keyTypeOf, maskKeyId, pendingSecretNameOf, permissionsOf } from './spec.ts';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
@@ -87,7 +87,7 @@ export async function register(step: StepOf<'Register'>, o: Observed, deps: Deps
 async function persistPending(key: ExchangeKey, material: KeyMaterial, deps: Deps): Promise<void> {
   const { namespace } = key.metadata;
   const name = pendingSecretNameOf(key);
-  const data = await encodeMaterial(material, encryptionOf(key), { namespace, name, version: material.version }, deps.encryption);
+  const data = await encodeMaterial(material, encryptionSettingsOf(key), { namespace, name, version: material.version }, deps.encryption);
   await deps.secrets.create(secretOf(pendingMetadata(key, material), data));
 }
 

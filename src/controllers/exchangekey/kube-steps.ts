@@ -15,7 +15,7 @@ import type { Step } from './plan.ts';
 import { REASON_MASTER_CREDENTIALS_INVALID, REASON_MASTER_CREDENTIALS_NOT_FOUND } from './reasons.ts';
 import { conflictState, pendingStateOf, publishedMetadata, publishedStateOf, secretOf, isOwnedBy, versionOf } from './secrets.ts';
 import { slotsHeld } from './rollout-state.ts';
-import { encryptionOf, pendingSecretNameOf, secretNameOf, throttleScopeOf } from './spec.ts';
+import { encryptionSettingsOf, pendingSecretNameOf, secretNameOf, throttleScopeOf } from './spec.ts';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
@@ -111,7 +111,7 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   const { namespace } = o.key.metadata;
   const name = secretNameOf(o.key);
   const context = { namespace, name, version: step.version };
-  const data = await encodeMaterial(material, encryptionOf(o.key), context, deps.encryption);
+  const data = await encodeMaterial(material, encryptionSettingsOf(o.key), context, deps.encryption);
   const metadata = publishedMetadata(o.key, material);
   const written = (secret: V1Secret): Observed => ({
     ...o, published: publishedStateOf(o.key, secret), publishedVerified: true, finalSweepDue: o.swept === true,

@@ -3,7 +3,7 @@
 // docs/secret-format.md.
 import type { V1Secret } from '@kubernetes/client-node';
 import { openEnvelope, sealEnvelope, type EnvelopeContext } from '../../crypto/index.ts';
-import type { EncryptionProviders } from '../encryption/providers.ts';
+import type { EncryptionProviders, EncryptionSettings } from '../encryption/providers.ts';
 import type { Credentials } from '../../exchanges/types.ts';
 import { ANNOTATION_EXCHANGE } from '../../api/v1alpha1/index.ts';
 
@@ -57,22 +57,22 @@ export function hasPrevious(data: Readonly<Record<string, string>> | undefined):
   return Object.keys(data ?? {}).some((key) => key.startsWith(PREVIOUS_PREFIX));
 }
 
-/** Secret `data` (base64 values) for this material under the given provider ("none" = plain). */
+/** Secret `data` (base64 values) for this material under the given settings (provider "none" = plain). */
 export async function encodeMaterial(
   material: KeyMaterial,
-  provider: string,
+  settings: EncryptionSettings,
   context: EnvelopeContext,
   providers: EncryptionProviders,
 ): Promise<Record<string, string>> {
   const data: Record<string, string> = { [DATA_VERSION]: b64(String(material.version)) };
-  if (provider === 'none') {
+  if (settings.provider === 'none') {
     for (const field of PLAIN_FIELDS) {
       const value = material[field];
       if (value !== undefined) data[field] = b64(value);
     }
     return data;
   }
-  const sealer = await providers.sealer(provider);
+  const sealer = await providers.sealer(settings);
   const envelope = await sealEnvelope(Buffer.from(JSON.stringify(material)), context, sealer);
   data[DATA_ENVELOPE] = b64(envelope);
   return data;

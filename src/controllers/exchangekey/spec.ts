@@ -33,6 +33,11 @@ export function encryptionOf(key: ExchangeKey): EncryptionProviderName {
   return key.spec.secret?.encryption?.provider ?? 'local';
 }
 
+/** spec.secret.encryption with the provider's default applied. */
+export function encryptionSettingsOf(key: ExchangeKey): NonNullable<NonNullable<ExchangeKey['spec']['secret']>['encryption']> {
+  return { ...(key.spec.secret?.encryption ?? {}), provider: encryptionOf(key) };
+}
+
 /** True when the object carries exkey's finalizer. */
 export function hasFinalizer(key: ExchangeKey): boolean {
   return key.metadata.finalizers?.includes(FINALIZER) ?? false;

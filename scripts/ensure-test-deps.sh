@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs what the integration tests need beyond npm packages, when missing, so `npm test` works
+# on a fresh machine: moto's AWS-protocol server (PyPI), and the cached control-plane binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! python3 -c 'import moto.server, flask_cors' >/dev/null 2>&1; then
+  echo "[test-deps] installing moto[server] (AWS KMS test server) from PyPI" >&2
+  python3 -m pip install --quiet --user 'moto[server]>=5,<6' || python3 -m pip install --quiet 'moto[server]>=5,<6'
+fi
+bash scripts/build-control-plane.sh >/dev/null
