@@ -9,10 +9,19 @@
 # goes to a temporary directory that is renamed into place, so an interrupted build never leaves a
 # half binary, and a lock file keeps two concurrent callers from building twice.
 #
-# v1.14.8 is Vault's last MPL-2.0 release (later ones are BUSL). Its go.mod replaces
-# github.com/hashicorp/vault/api and .../sdk with local paths, which `go install` refuses; a
-# wrapper module that requires Vault ignores those replaces (they apply only to a main module) and
-# takes the published api and sdk versions Vault's go.mod itself requires (api v1.9.2, sdk v0.9.2).
+# v1.14.8 is Vault's last MPL-2.0 release (later ones are BUSL). It cannot be built with
+# `go install`: its go.mod replaces github.com/hashicorp/vault/api and .../sdk with the local
+# directories ./api and ./sdk, and the module zip the proxy serves leaves nested modules out. So:
+#  1. a wrapper module requires Vault; replace directives apply only to a main module, so Go takes
+#     the api and sdk versions Vault's go.mod requires (api v1.9.2, sdk v0.9.2);
+#  2. but the tree's own api and sdk had gained a few backports after those were tagged, and no
+#     later tag matches the 1.14 branch (v0.10.x and up come from main):
+#     - api: v1.10.0 has the two methods the CLI needs (Raft autopilot with a DR token), its go.mod
+#       is identical to v1.9.2's and its changes are additive, so the wrapper pins it;
+#     - sdk: the missing declarations are copied from the first sdk tags that carry them (v0.10.2,
+#       v0.11.0; MPL-2.0) into a local copy of sdk v0.9.2 that the wrapper uses through a replace.
+#       They are additive: a context key type, two context helpers and the fencing-HA interface
+#       used only by the Consul storage backend.
 set -euo pipefail
 
 VAULT_VERSION="${EXKEY_VAULT_VERSION:-1.14.8}"
@@ -24,6 +33,82 @@ mkdir -p "$BIN_ROOT"
 
 log() { echo "[build-vault] $*" >&2; }
 
+# Vault 1.14.x's tree expects slightly newer api and sdk than its go.mod names (see the top).
+fix_api_sdk() {
+  if [ "$(go list -m -f '{{.Version}}' github.com/hashicorp/vault/api)" = v1.9.2 ]; then
+    go get github.com/hashicorp/vault/api@v1.10.0 >>get.log 2>&1
+  fi
+  # Only sdk v0.9.2 (what every 1.14.x go.mod requires) lacks exactly these declarations.
+  [ "$(go list -m -f '{{.Version}}' github.com/hashicorp/vault/sdk)" = v0.9.2 ] || return 0
+  local src
+  src="$(go list -m -f '{{.Dir}}' github.com/hashicorp/vault/sdk)"
+  cp -r "$src" ./sdk
+  chmod -R u+w ./sdk
+  cat > ./sdk/logical/exkey_backport.go <<'GO'
+// Copyright (c) HashiCorp, Inc.
+// SPDX-License-Identifier: MPL-2.0
+
+// Backported from github.com/hashicorp/vault/sdk v0.10.2 and v0.11.0 (logical/request.go).
+
+package logical
+
+import (
+	"context"
+	"io"
+)
+
+type CtxKeyRequestRole struct{}
+
+func (c CtxKeyRequestRole) String() string {
+	return "request-role"
+}
+
+type ctxKeyOriginalBody struct{}
+
+func ContextOriginalBodyValue(ctx context.Context) (io.ReadCloser, bool) {
+	value, ok := ctx.Value(ctxKeyOriginalBody{}).(io.ReadCloser)
+	return value, ok
+}
+
+func CreateContextOriginalBody(parent context.Context, body io.ReadCloser) context.Context {
+	return context.WithValue(parent, ctxKeyOriginalBody{}, body)
+}
+GO
+  cat > ./sdk/physical/exkey_backport.go <<'GO'
+// Copyright (c) HashiCorp, Inc.
+// SPDX-License-Identifier: MPL-2.0
+
+// Backported from github.com/hashicorp/vault/sdk v0.10.2 (physical/physical.go).
+
+package physical
+
+import "context"
+
+// FencingHABackend is an HABackend whose locks also fence writes (Consul sessions).
+type FencingHABackend interface {
+	HABackend
+
+	RegisterActiveNodeLock(l Lock) error
+}
+
+type unfencedWriteContextKeyType string
+
+const unfencedWriteContextKey unfencedWriteContextKeyType = "vault-disable-fencing"
+
+// UnfencedWriteCtx marks writes that must skip fencing.
+func UnfencedWriteCtx(ctx context.Context) context.Context {
+	return context.WithValue(ctx, unfencedWriteContextKey, true)
+}
+
+// IsUnfencedWrite reports whether UnfencedWriteCtx marked ctx.
+func IsUnfencedWrite(ctx context.Context) bool {
+	isUnfenced, ok := ctx.Value(unfencedWriteContextKey).(bool)
+	return ok && isUnfenced
+}
+GO
+  go mod edit -replace github.com/hashicorp/vault/sdk=./sdk
+}
+
 if [ ! -x "$DIR/vault" ]; then
   # One builder at a time; a caller that waited finds the binary already there.
   exec 9>"$BIN_ROOT/.vault-$VAULT_VERSION.lock"
@@ -31,7 +116,7 @@ if [ ! -x "$DIR/vault" ]; then
 fi
 
 if [ ! -x "$DIR/vault" ]; then
-  log "building vault v$VAULT_VERSION (first run only; about 10 min cold on 2 cores)"
+  log "building vault v$VAULT_VERSION (first run only; about 20 min cold on 2 cores)"
   started=$SECONDS
   work="$(mktemp -d)"
   # Staged next to the cache so the final rename is atomic (same filesystem).
@@ -45,6 +130,7 @@ if [ ! -x "$DIR/vault" ]; then
       tail -n 30 get.log >&2
       exit 1
     fi
+    fix_api_sdk
     # The version comes from the module's embedded VERSION file; no -X stamping needed. Without the
     # `ui` build tag the web UI is left out, which the tests do not use.
     go build -trimpath -ldflags='-s -w' -o "$stage/vault" github.com/hashicorp/vault

@@ -9,6 +9,7 @@ commands:
   operator     run the operator against the current kubeconfig (or in-cluster config)
   dev          local control plane + simulator + operator + a sample ExchangeKey
   env          up | down | status | kubeconfig  (the local control plane)
+  agent        decrypt a mounted ExchangeKey Secret into plain files (init container / sidecar)
   simulator    bybit --port P --master-key K --master-secret S  (exchange simulators)
   version      print the version
 `;
@@ -22,6 +23,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/dev.ts')).runDevCommand(rest);
     case 'env':
       return (await import('./localenv/index.ts')).runEnvCommand(rest);
+    case 'agent':
+      return (await import('./agent/index.ts')).runAgentCommand(rest);
     case 'simulator':
       return (await import('./cli/simulator.ts')).runSimulatorCommand(rest);
     case 'version': {

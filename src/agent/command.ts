@@ -32,6 +32,7 @@ const COMMON_OPTIONS: ParseArgsOptionsConfig = {
   'poll-seconds': { type: 'string', default: '30' },
   'require-envelope': { type: 'boolean', default: false },
   'log-level': { type: 'string' },
+  help: { type: 'boolean', default: false },
 };
 
 /** How the agent's idle wait keeps Node running: the watch alone may die with its directory. */
@@ -152,6 +153,10 @@ export async function runAgentCommand(argv: string[], deps: AgentCommandDeps = {
   const providers = deps.providers ?? AGENT_PROVIDERS;
   const env = deps.env ?? process.env;
   const usage = deps.usage ?? ((text: string): void => { process.stderr.write(text); });
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(usageText(providers));
+    return 0;
+  }
   let parsed: Parsed;
   try {
     parsed = parse(argv, providers, env);

@@ -5,6 +5,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { DEFAULT_KEYRING_NAMESPACE, DEFAULT_KEYRING_SECRET, localKeyRingUnwrapper, type KeyUnwrapper } from '../client/index.ts';
 import type { Clock } from '../runtime/clock.ts';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import { AWS_KMS_PROVIDER, createAwsKmsUnwrapper, kmsClient } from '../crypto/providers/aws-kms.ts';
 
 /** What a provider gets to build its unwrappers from. */
 export interface AgentProviderContext {
@@ -61,8 +63,29 @@ const local: AgentProvider = {
   },
 };
 
-/**
- * The providers the agent knows, by `--provider` value. aws-kms and vault-transit are added here
- * when their unwrappers land (decrypt-only credentials: IRSA/pod identity, Vault Kubernetes auth).
- */
-export const AGENT_PROVIDERS: Readonly<Record<string, AgentProvider>> = { none, local };
+// Decrypt-only credentials from the pod's standard AWS chain (IRSA / pod identity); the region
+// comes from each envelope's key ARN, so one agent opens keys of any region.
+const awsKms: AgentProvider = {
+  description: 'AWS KMS (kms:Decrypt on the key; credentials from the standard AWS chain)',
+  options: { 'kms-endpoint': { type: 'string' } },
+  create(context) {
+    const endpoint = context.values['kms-endpoint'];
+    const clients = new Map<string, KMSClient>();
+    const unwrapper: KeyUnwrapper = {
+      name: AWS_KMS_PROVIDER,
+      unwrap: (wrappedKey, keyRef, ctx) => {
+        const region = keyRef.split(':')[3] ?? '';
+        let client = clients.get(region);
+        if (!client) {
+          client = kmsClient({ ...(region ? { region } : {}), ...(typeof endpoint === 'string' && endpoint ? { endpoint } : {}) });
+          clients.set(region, client);
+        }
+        return createAwsKmsUnwrapper({ client }).unwrap(wrappedKey, keyRef, ctx);
+      },
+    };
+    return { unwrappers: [unwrapper], close: () => { for (const c of clients.values()) c.destroy(); return Promise.resolve(); } };
+  },
+};
+
+/** The providers the agent knows, by `--provider` value. */
+export const AGENT_PROVIDERS: Readonly<Record<string, AgentProvider>> = { none, local, 'aws-kms': awsKms };

@@ -255,6 +255,7 @@ class KeyServer implements ExchangeKeyHandle {
 
   // Reports failures and arms the retry; no failures clears the retry state.
   private settle(reports: Report[], print: string, retry = true): void {
+    if (this.closed) return;
     if (reports.length === 0) {
       this.clearFailure();
       return;

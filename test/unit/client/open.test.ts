@@ -6,6 +6,7 @@ import {
   EnvelopeError, KeyVolumeError, localKeyRingUnwrapper, openExchangeKey, type ExchangeKeyHandle, type KeyUnwrapper,
 } from '../../../src/client/index.ts';
 import type { MasterKeyRing } from '../../../src/crypto/index.ts';
+import { FakeClock } from '../../support/fake-clock.ts';
 import { createSecretVolume, secretData } from '../../support/secret-volume.ts';
 import { NAME, NS, Recorder, material, overlap, plain, ring, sealed, tamper, tempDir, withEntry } from './support/fixtures.ts';
 
@@ -83,6 +84,16 @@ describe('openExchangeKey', () => {
     const first = handle.get();
     expect(Object.isFrozen(first)).toBe(true);
     expect(handle.get()).toBe(first);
+  });
+
+  it('should leave no timer armed when closed', async () => {
+    const clock = new FakeClock();
+    const mount = join(dir.path, 'mount');
+    await createSecretVolume(mount, await sealed(material(3), keys));
+    const handle = await openExchangeKey({ dir: mount, namespace: NS, secretName: NAME, unwrappers: [localKeyRingUnwrapper({ ring: keys })], clock });
+    expect(clock.pendingTimers()).toBe(1);
+    await handle.close();
+    expect(clock.pendingTimers()).toBe(0);
   });
 
   it('should throw from get() when the handle is closed', async () => {

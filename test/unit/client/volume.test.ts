@@ -41,13 +41,13 @@ describe('readVolume', () => {
 
   it('should never mix two versions when the kubelet swaps while a reader reads', async () => {
     const volume = await createSecretVolume(join(dir.path, 'm'), secretData({ version: '0', apiKey: 'K0', apiSecret: 'S0' }));
-    let writing = true;
+    const state = { writing: true };
     const writer = (async () => {
       for (let v = 1; v <= 60; v++) await volume.update(secretData({ version: String(v), apiKey: `K${v}`, apiSecret: `S${v}` }));
-      writing = false;
+      state.writing = false;
     })();
     let reads = 0;
-    while (writing) {
+    while (state.writing) {
       const files = text((await readVolume(volume.dir)).files);
       expect(files.apiKey).toBe(`K${files.version}`);
       expect(files.apiSecret).toBe(`S${files.version}`);
