@@ -40,6 +40,11 @@ export interface Deps {
 export interface Scratch {
   master?: Credentials;
   pending?: KeyMaterial;
+  /**
+   * The pending Secret's data as stored: sealed for the published Secret's name and version, so
+   * publishing copies it as is (one provider call per key version, none at publication).
+   */
+  pendingData?: Record<string, string>;
 }
 
 /** The adapter for this ExchangeKey (plan only asks for exchange steps when it exists). */

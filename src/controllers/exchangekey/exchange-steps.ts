@@ -10,7 +10,7 @@ import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
 import { EVENT_ORPHAN_REVOKED, EVENT_REGISTERED, EVENT_REVOKED, REASON_VALIDATION_FAILED } from './reasons.ts';
 import { pendingMetadata, pendingStateOf, secretOf } from './secrets.ts';
-import { encryptionSettingsOf, keyTypeOf, maskKeyId, pendingSecretNameOf, permissionsOf } from './spec.ts';
+import { encryptionSettingsOf, keyTypeOf, maskKeyId, permissionsOf, secretNameOf } from './spec.ts';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
 
@@ -66,7 +66,7 @@ export async function register(step: StepOf<'Register'>, o: Observed, deps: Deps
   if (issued.credentials.privateKey !== undefined) material.privateKey = issued.credentials.privateKey;
   if (issued.expiresAt) material.expiresAt = issued.expiresAt.toISOString();
   try {
-    await persistPending(o.key, material, deps);
+    scratch.pendingData = await persistPending(o.key, material, deps);
   } catch (err) {
     // No durable record of the key: take it back at once. If that fails too, the next sweep does.
     await adapter.revoke(master, refOf(o.key, material.apiKey)).catch((revokeErr: unknown) => {
@@ -84,11 +84,13 @@ export async function register(step: StepOf<'Register'>, o: Observed, deps: Deps
   return { ...o, pending };
 }
 
-async function persistPending(key: ExchangeKey, material: KeyMaterial, deps: Deps): Promise<void> {
-  const { namespace } = key.metadata;
-  const name = pendingSecretNameOf(key);
-  const data = await encodeMaterial(material, encryptionSettingsOf(key), { namespace, name, version: material.version }, deps.encryption);
+// The envelope is bound to the *published* Secret's namespace, name and version: the pending
+// Secret only holds it until publication copies it there byte for byte.
+async function persistPending(key: ExchangeKey, material: KeyMaterial, deps: Deps): Promise<Record<string, string>> {
+  const context = { namespace: key.metadata.namespace, name: secretNameOf(key), version: material.version };
+  const data = await encodeMaterial(material, encryptionSettingsOf(key), context, deps.encryption);
   await deps.secrets.create(secretOf(pendingMetadata(key, material), data));
+  return data;
 }
 
 /** Signed read-only call with the new key; compares what the exchange reports with the spec. */

@@ -87,7 +87,8 @@ export async function loadPending(o: Observed, deps: Deps, scratch: Scratch): Pr
   if (!secret || !isOwnedBy(secret, o.key)) return { ...o, pending: null };
   const state = pendingStateOf(secret);
   try {
-    scratch.pending = await decodeMaterial(secret, { namespace, name, version: state.version }, deps.encryption);
+    scratch.pending = await decodeMaterial(secret, { namespace, name: secretNameOf(o.key), version: state.version }, deps.encryption);
+    scratch.pendingData = secret.data ?? {};
     return { ...o, pending: state };
   } catch (err) {
     if (!isEnvelopeError(err)) throw err;
@@ -102,6 +103,7 @@ export async function loadPending(o: Observed, deps: Deps, scratch: Scratch): Pr
 export async function deletePending(o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
   await deps.secrets.delete(o.key.metadata.namespace, pendingSecretNameOf(o.key));
   delete scratch.pending;
+  delete scratch.pendingData;
   return { ...o, pending: null, pendingLeftover: false };
 }
 
@@ -110,8 +112,8 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   const material = required(scratch.pending, 'pending key material');
   const { namespace } = o.key.metadata;
   const name = secretNameOf(o.key);
-  const context = { namespace, name, version: step.version };
-  const data = await encodeMaterial(material, encryptionSettingsOf(o.key), context, deps.encryption);
+  // The pending data is already sealed for this Secret and version: publication is a copy.
+  const data = scratch.pendingData ?? (await encodeMaterial(material, encryptionSettingsOf(o.key), { namespace, name, version: step.version }, deps.encryption));
   const metadata = publishedMetadata(o.key, material);
   const written = (secret: V1Secret): Observed => ({
     ...o, published: publishedStateOf(o.key, secret), publishedVerified: true, finalSweepDue: o.swept === true,
@@ -124,13 +126,18 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   const existing = await deps.secrets.get(namespace, name);
   if (!existing) return written(await deps.secrets.create(secretOf(metadata, data)));
   if (!isOwnedBy(existing, o.key)) return { ...o, published: conflictState(o.key) };
-  // Keep the outgoing version next to the new one (never a tampered one); a repeated publish
-  // (after a crash) keeps what the first one carried over.
+  const carry = carriedPrevious(o, existing);
+  return written(await deps.secrets.replace(secretOf({ ...metadata, resourceVersion: existing.metadata?.resourceVersion }, { ...data, ...carry })));
+}
+
+// Keep the outgoing version next to the new one (never a tampered one); a repeated publish
+// (after a crash) keeps what the first one carried over.
+function carriedPrevious(o: Observed, existing: V1Secret): Record<string, string> {
+  if (o.published.kind === 'tampered') return {};
   const previousVersion = o.key.status?.rotation?.previousVersion;
   const current = existing.data ?? {};
   const outgoing = previousVersion !== undefined && versionOf(existing) === previousVersion;
-  const carry = o.published.kind === 'tampered' ? {} : outgoing ? asPrevious(current) : previousEntries(current);
-  return written(await deps.secrets.replace(secretOf({ ...metadata, resourceVersion: existing.metadata?.resourceVersion }, { ...data, ...carry })));
+  return outgoing ? asPrevious(current) : previousEntries(current);
 }
 
 /** Opens every envelope of a Secret someone else changed; unopenable ones mark it tampered. */
