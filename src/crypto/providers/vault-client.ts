@@ -115,9 +115,16 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// Vault wraps some errors as "1 error occurred:\n\t* permission denied\n\n": keep the items only.
+function flatten(text: string): string {
+  const items = /^\d+ errors? occurred:\s*\n([\s\S]*)$/.exec(text)?.[1];
+  const joined = items === undefined ? text : items.split(/\n\s*\*\s*/).map((item) => item.replace(/^\s*\*\s*/, '').trim()).filter((item) => item !== '').join('; ');
+  return joined.replace(/\s+/g, ' ').trim();
+}
+
 function vaultErrors(body: unknown): string[] {
   if (!isRecord(body) || !Array.isArray(body.errors)) return [];
-  return body.errors.filter((e): e is string => typeof e === 'string').map(redactVaultText);
+  return body.errors.filter((e): e is string => typeof e === 'string').map((e) => redactVaultText(flatten(e)));
 }
 
 // node-vault rejects with ApiResponseError ({ response: { statusCode, body } }) for HTTP errors and
@@ -213,7 +220,13 @@ function kubernetesLogin(
     pending ??= (async () => {
       // Re-read every time: the kubelet rotates projected service-account tokens.
       const jwt = (await config.read(jwtPath)).trim();
-      const body = await config.transport({ method: 'POST', path: `auth/${mount}/login`, body: { role: auth.role, jwt } });
+      const path = `auth/${mount}/login`;
+      const body = await config.transport({ method: 'POST', path, body: { role: auth.role, jwt } }).catch((error: unknown) => {
+        // Say that the login failed, not the call it was made for.
+        if (!(error instanceof VaultRequestError)) throw error;
+        const errors = [`Kubernetes auth login as role "${auth.role}" at ${path} failed: ${error.errors.join('; ') || 'no error text'}`];
+        throw new VaultRequestError({ method: 'POST', path, status: error.status, errors });
+      });
       const { token, leaseSeconds } = parseLogin(body);
       const obtainedMs = config.clock.nowMs();
       held = { token, obtainedMs, renewAtMs: renewAt(obtainedMs, leaseSeconds) };

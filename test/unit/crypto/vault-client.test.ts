@@ -233,3 +233,17 @@ describe('vault-transit error mapping', () => {
     expect(() => createVaultTransitProvider({ vault: failingVault(new Error('x')), mount: 'auth', key: 'k' })).toThrow(/system path/);
   });
 });
+
+describe('Kubernetes auth failures', () => {
+  it('should say that the login failed, and map a refused login to unknown-key and an unreachable Vault to retryable', async () => {
+    for (const [status, kind, retryable] of [[403, 'unknown-key', false], [undefined, 'provider-unavailable', true]] as const) {
+      const transport: VaultTransport = (call) =>
+        Promise.reject(new VaultRequestError({ method: call.method, path: call.path, status, errors: [status === 403 ? 'permission denied' : 'ECONNREFUSED'] }));
+      const client = createVaultClient({ address: 'http://v', auth: { method: 'kubernetes', role: 'exkey', jwtPath: 't' }, clock: new FakeClock(), transport, readFile: files({ t: 'jwt' }).read });
+      const provider = createVaultTransitProvider({ vault: client, mount: 'transit', key: 'exkey' });
+      const error = await failure(provider.generateDataKey(CONTEXT));
+      expect(error).toMatchObject({ kind, retryable });
+      expect(error.message).toContain('Kubernetes auth login as role "exkey" at auth/kubernetes/login failed');
+    }
+  });
+});
