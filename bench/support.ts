@@ -116,8 +116,16 @@ export function percentile(values: number[], p: number): number {
   return Math.round((sorted[index] ?? 0) * 10) / 10;
 }
 
+/** A started `exkey` child process. */
+export interface Child {
+  proc: ChildProcessByStdio<null, Readable, Readable>;
+  match: RegExpExecArray;
+  /** Everything it printed so far (for diagnosing a benchmark that stalls). */
+  output(): string;
+}
+
 /** Runs `exkey <args>` and resolves once its output matches `ready` (60 s at most). */
-export function child(args: string[], ready: RegExp): Promise<{ proc: ChildProcessByStdio<null, Readable, Readable>; match: RegExpExecArray }> {
+export function child(args: string[], ready: RegExp): Promise<Child> {
   const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   return new Promise((resolve, reject) => {
@@ -130,7 +138,7 @@ export function child(args: string[], ready: RegExp): Promise<{ proc: ChildProce
       const match = ready.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve({ proc, match });
+        resolve({ proc, match, output: () => out });
       }
     };
     proc.stdout.on('data', onData);
