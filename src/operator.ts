@@ -6,8 +6,10 @@ import { startRotationPolicyController } from './controllers/rotationpolicy/cont
 import { exchangeKeyApi, secretApi } from './controllers/exchangekey/api.ts';
 import type { Deps } from './controllers/exchangekey/deps.ts';
 import { loadOrCreateKeyRing } from './controllers/encryption/local-keyring.ts';
-import { operatorEncryption, type VaultTransitFactory } from './controllers/encryption/providers.ts';
+import { operatorEncryption, vaultTransitFactory } from './controllers/encryption/providers.ts';
+import { vaultKvMirror } from './controllers/exchangekey/mirror.ts';
 import type { KmsClientOptions } from './crypto/providers/aws-kms.ts';
+import type { VaultClient } from './crypto/providers/vault-client.ts';
 import { adapterRegistry, type AdapterRegistry } from './exchanges/registry.ts';
 import type { Logger } from './observability/logger.ts';
 import { startHealthServer, type HealthServer } from './observability/health.ts';
@@ -36,8 +38,10 @@ export interface OperatorOptions {
   adapters?: AdapterRegistry;
   /** AWS KMS client settings beyond the standard chain (endpoint, credentials). */
   kms?: KmsClientOptions;
-  /** Vault Transit, when a Vault connection is configured. */
-  vault?: VaultTransitFactory;
+  /** The Vault connection (vault-transit encryption, KV mirror); undefined when Vault is not configured. */
+  vault?: VaultClient;
+  /** Transit mounts an envelope may name (EXKEY_VAULT_TRANSIT_MOUNTS); any mount when undefined. */
+  vaultTransitMounts?: readonly string[];
 }
 
 /** A running operator. */
@@ -69,8 +73,9 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
       }),
       clock,
       ...(options.kms ? { kms: options.kms } : {}),
-      ...(options.vault ? { vault: options.vault } : {}),
+      ...(options.vault ? { vault: vaultTransitFactory(options.vault, options.vaultTransitMounts) } : {}),
     }),
+    ...(options.vault ? { mirror: vaultKvMirror(options.vault) } : {}),
     events,
     clock,
     log: logger,

@@ -1,7 +1,8 @@
 // `exkey operator`: runs the controllers until SIGTERM.
 import { parseArgs } from 'node:util';
-import { startOperator } from '../operator.ts';
-import { createLogger } from '../observability/logger.ts';
+import { startOperator, type OperatorOptions } from '../operator.ts';
+import { vaultClientFromEnv } from '../crypto/providers/vault-client.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { systemClock } from '../runtime/clock.ts';
 import { clusterConfigured, loadKubeConfig } from './kubeconfig.ts';
 import { untilSignalled } from './shutdown.ts';
@@ -36,7 +37,17 @@ export async function runOperatorCommand(argv: string[]): Promise<number> {
     healthPort: Number(values['health-port']),
     clock: systemClock,
     logger,
+    ...(await vaultFromEnv(logger)),
   });
   await untilSignalled(() => operator.stop(), logger);
   return 0;
+}
+
+// Vault is optional: configured by VAULT_ADDR and its authentication (docs/encryption.md).
+async function vaultFromEnv(logger: Logger): Promise<Pick<OperatorOptions, 'vault' | 'vaultTransitMounts'>> {
+  const vault = await vaultClientFromEnv({ clock: systemClock });
+  if (!vault) return {};
+  const mounts = (process.env.EXKEY_VAULT_TRANSIT_MOUNTS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  logger.info({ address: vault.address, transitMounts: mounts.length > 0 ? mounts : 'any' }, 'Vault configured');
+  return mounts.length > 0 ? { vault, vaultTransitMounts: mounts } : { vault };
 }

@@ -1,27 +1,44 @@
 // The same ExchangeKey lifecycle with each envelope provider against a real server (moto for AWS
-// KMS, local ring), the Secret in the API server never holding plaintext; and what happens when
-// the KMS key is wrong or KMS is unreachable: a clear condition and Event, nothing lost.
+// KMS, a Vault dev server for Transit, the local ring), the Secret in the API server never holding
+// plaintext; every version mirrored to Vault KV when asked; and what happens when the KMS key is
+// wrong or KMS or Vault is unreachable: a clear condition and Event, nothing lost.
 import { RestClientV5 } from 'bybit-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kmsClient } from '../../src/crypto/providers/aws-kms.ts';
+import { createVaultClient, type VaultClient } from '../../src/crypto/providers/vault-client.ts';
+import { readKvMirror } from '../../src/controllers/mirror/vault-kv.ts';
+import type { OperatorOptions } from '../../src/operator.ts';
+import { systemClock } from '../../src/runtime/clock.ts';
+import { DERIVED_KEY, startVaultDev, type VaultDev } from '../support/vault.ts';
 import type { KeyMaterial } from '../../src/controllers/exchangekey/material.ts';
 import { createKmsKey, freePort, startMoto, type MotoServer } from '../support/moto.ts';
 import { secretsOf, startHarness, type Harness } from '../support/harness.ts';
 
 let moto: MotoServer;
+let vault: VaultDev;
 let h: Harness;
 let keyArn: string;
 
+function vaultAt(address: string): VaultClient {
+  return createVaultClient({ address, auth: { method: 'token', token: vault.rootToken }, clock: systemClock, requestTimeoutMs: 2000 });
+}
+
+/** The operator's settings with every provider reachable. */
+function reachable(): Partial<OperatorOptions> {
+  return { kms: moto.clientConfig, vault: vaultAt(vault.address) };
+}
+
 beforeAll(async () => {
-  moto = await startMoto();
+  [moto, vault] = await Promise.all([startMoto(), startVaultDev()]);
   keyArn = await createKmsKey(kmsClient(moto.clientConfig), 'alias/exkey-test');
-  h = await startHarness({ operator: { kms: moto.clientConfig } });
+  h = await startHarness({ operator: reachable() });
   await h.createPolicy('quick', { interval: '30d', overlap: '1s' });
-});
+}, 1_800_000);
 
 afterAll(async () => {
   await h.stop();
   await moto.stop();
+  await vault.stop();
 });
 
 async function accepted(m: KeyMaterial): Promise<boolean> {
@@ -40,6 +57,7 @@ function envelopeOf(secretData: Record<string, string> | undefined): { provider:
 describe.each([
   { provider: 'local', encryption: { provider: 'local' as const } },
   { provider: 'aws-kms', encryption: { provider: 'aws-kms' as const, awsKms: { keyId: 'alias/exkey-test' } } },
+  { provider: 'vault-transit', encryption: { provider: 'vault-transit' as const, vaultTransit: { key: DERIVED_KEY } } },
 ])('lifecycle with provider $provider', ({ provider, encryption }) => {
   const name = `life-${provider}`;
 
@@ -50,6 +68,7 @@ describe.each([
     const envelope = envelopeOf(secret?.data);
     expect(envelope.provider).toBe(provider);
     if (provider === 'aws-kms') expect(envelope.keyRef).toBe(keyArn);
+    if (provider === 'vault-transit') expect(envelope.keyRef).toBe(`vault-transit:transit/${DERIVED_KEY}`);
     const v1 = await h.readMaterial(name);
     for (const s of [v1.apiKey, ...secretsOf(v1)]) expect(JSON.stringify(secret)).not.toContain(s);
     expect(await accepted(v1)).toBe(true);
@@ -77,26 +96,73 @@ describe('bad encryption settings and an unreachable KMS', () => {
     expect(live).toEqual([]);
   });
 
-  it('should keep the published Secret untouched and readable when KMS is unreachable during a rotation', async () => {
-    await h.createKey('kms-down', { rotationPolicyRef: { name: 'quick' }, secret: { encryption: { provider: 'aws-kms', awsKms: { keyId: keyArn } } } });
-    await h.waitForCondition('kms-down', { type: 'Ready', status: 'True' });
-    const before = await h.getSecret('kms-down');
-    const v1 = await h.readMaterial('kms-down');
-    // The operator loses KMS: restarted pointing at a port where nothing listens.
+  it.each([
+    {
+      what: 'KMS', name: 'kms-down',
+      encryption: () => ({ provider: 'aws-kms' as const, awsKms: { keyId: keyArn } }),
+      down: async (): Promise<Partial<OperatorOptions>> => ({
+        ...reachable(), kms: { ...moto.clientConfig, endpoint: `http://127.0.0.1:${await freePort()}`, requestTimeoutMs: 1000, maxAttempts: 1 },
+      }),
+    },
+    {
+      what: 'Vault', name: 'vault-down',
+      encryption: () => ({ provider: 'vault-transit' as const, vaultTransit: { key: DERIVED_KEY } }),
+      down: async (): Promise<Partial<OperatorOptions>> => ({ ...reachable(), vault: vaultAt(`http://127.0.0.1:${await freePort()}`) }),
+    },
+  ])('should keep the published Secret untouched and readable when $what is unreachable during a rotation', async ({ name, encryption, down }) => {
+    await h.createKey(name, { rotationPolicyRef: { name: 'quick' }, secret: { encryption: encryption() } });
+    await h.waitForCondition(name, { type: 'Ready', status: 'True' });
+    const before = await h.getSecret(name);
+    const v1 = await h.readMaterial(name);
+    // The operator loses the provider: restarted pointing at a port where nothing listens.
     await h.stopOperator();
-    await h.startOperator({ operator: { kms: { ...moto.clientConfig, endpoint: `http://127.0.0.1:${await freePort()}`, requestTimeoutMs: 1000, maxAttempts: 1 } } });
-    await h.annotate('kms-down', { 'exkey.io/rotate': 'r1' });
+    await h.startOperator({ operator: await down() });
+    await h.annotate(name, { 'exkey.io/rotate': 'r1' });
 
-    const degraded = await h.waitForCondition('kms-down', { type: 'Degraded', status: 'True', reason: 'EncryptionFailed' }, 60_000);
+    const degraded = await h.waitForCondition(name, { type: 'Degraded', status: 'True', reason: 'EncryptionFailed' }, 60_000);
     expect(degraded.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(degraded.status?.currentVersion).toBe(1);
-    expect((await h.getSecret('kms-down'))?.metadata?.resourceVersion).toBe(before?.metadata?.resourceVersion);
-    expect((await h.readMaterial('kms-down')).apiKey).toBe(v1.apiKey);
+    expect((await h.events(name)).some((e) => e.type === 'Warning' && e.reason === 'EncryptionFailed')).toBe(true);
+    expect((await h.getSecret(name))?.metadata?.resourceVersion).toBe(before?.metadata?.resourceVersion);
+    expect((await h.readMaterial(name)).apiKey).toBe(v1.apiKey);
     expect(await accepted(v1)).toBe(true);
 
-    // KMS back: the rotation completes.
+    // The provider back: the rotation completes.
     await h.stopOperator();
-    await h.startOperator({ operator: { kms: moto.clientConfig } });
-    await h.waitForVersion('kms-down', 2, 90_000);
+    await h.startOperator({ operator: reachable() });
+    await h.waitForVersion(name, 2, 90_000);
+  });
+});
+
+describe('Vault KV mirror', () => {
+  it('should write every key version to KV before publishing it, readable back for a restore', async () => {
+    await h.createKey('mirrored', { rotationPolicyRef: { name: 'quick' }, secret: { vaultKvMirror: {} } });
+    await h.waitForCondition('mirrored', { type: 'Ready', status: 'True' });
+    const admin = vaultAt(vault.address);
+    const location = { mount: 'secret', path: `exkey/${h.namespace}/mirrored` };
+    const v1 = await h.readMaterial('mirrored');
+    expect((await readKvMirror(admin, location, 1)).material).toMatchObject({ version: 1, apiKey: v1.apiKey, apiSecret: v1.apiSecret, exchange: 'bybit' });
+
+    await h.annotate('mirrored', { 'exkey.io/rotate': 'r1' });
+    await h.waitForVersion('mirrored', 2);
+    const v2 = await h.readMaterial('mirrored');
+    expect((await readKvMirror(admin, location, 2)).material).toMatchObject({ version: 2, apiKey: v2.apiKey, apiSecret: v2.apiSecret });
+    expect((await readKvMirror(admin, location, 1)).material.apiKey).toBe(v1.apiKey);
+    const meta = await admin.request('GET', `secret/metadata/exkey/${h.namespace}/mirrored`);
+    expect(meta.data).toMatchObject({ custom_metadata: { 'exkey.io/key-version': '2', 'exkey.io/exchange-key': `${h.namespace}/mirrored` } });
+  });
+
+  it('should hold publication with MirrorFailed while the mirror cannot be written, and publish once it can', async () => {
+    await h.createKey('mirror-denied', { secret: { vaultKvMirror: { mount: 'kv-later' } } });
+    const key = await h.waitForCondition('mirror-denied', { type: 'Ready', status: 'False', reason: 'MirrorFailed' }, 60_000);
+    expect(key.status?.conditions?.find((c) => c.type === 'Ready')?.message).toContain('kv-later');
+    expect((await h.events('mirror-denied')).some((e) => e.type === 'Warning' && e.reason === 'MirrorFailed')).toBe(true);
+    expect(await h.getSecret('mirror-denied')).toBeUndefined();
+
+    await vault.admin('POST', 'sys/mounts/kv-later', { type: 'kv', options: { version: '2' } });
+    await h.waitForCondition('mirror-denied', { type: 'Ready', status: 'True' }, 90_000);
+    const material = await h.readMaterial('mirror-denied');
+    const mirrored = await readKvMirror(vaultAt(vault.address), { mount: 'kv-later', path: `exkey/${h.namespace}/mirror-denied` }, 1);
+    expect(mirrored.material.apiKey).toBe(material.apiKey);
   });
 });

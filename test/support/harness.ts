@@ -6,7 +6,7 @@ import { inject } from 'vitest';
 import type { CoreV1Event, KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { EXCHANGE_KEYS, ROTATION_POLICIES, type ExchangeKey, type ExchangeKeySpec, type RotationPolicySpec } from '../../src/api/v1alpha1/index.ts';
 import { loadOrCreateKeyRing } from '../../src/controllers/encryption/local-keyring.ts';
-import { operatorEncryption } from '../../src/controllers/encryption/providers.ts';
+import { operatorEncryption, vaultTransitFactory } from '../../src/controllers/encryption/providers.ts';
 import { decodeMaterial, type KeyMaterial } from '../../src/controllers/exchangekey/material.ts';
 import { startBybitSimulator, type BybitSimulator } from '../../src/exchanges/bybit/simulator/index.ts';
 import { adapterRegistry, type AdapterRegistry } from '../../src/exchanges/registry.ts';
@@ -152,7 +152,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const encryption = operatorEncryption({
         loadRing: () => loadOrCreateKeyRing(kube, ns.name), clock: systemClock,
         ...(options.operator?.kms ? { kms: options.operator.kms } : {}),
-        ...(options.operator?.vault ? { vault: options.operator.vault } : {}),
+        ...(options.operator?.vault ? { vault: vaultTransitFactory(options.operator.vault) } : {}),
       });
       return decodeMaterial(secret, { namespace: ns.name, name: secretName, version }, encryption);
     },

@@ -8,6 +8,8 @@ import {
   EnvelopeError, createLocalProvider, providersByName, type KeyProvider, type KeyUnwrapper, type MasterKeyRing, type ProviderLookup,
 } from '../../crypto/index.ts';
 import { AWS_KMS_PROVIDER, createAwsKmsProvider, createAwsKmsUnwrapper, kmsClient, type KmsClientOptions } from '../../crypto/providers/aws-kms.ts';
+import type { VaultClient } from '../../crypto/providers/vault-client.ts';
+import { createVaultTransitProvider, createVaultTransitUnwrapper } from '../../crypto/providers/vault-transit.ts';
 import type { Clock } from '../../runtime/clock.ts';
 
 /** spec.secret.encryption with its default. */
@@ -25,6 +27,15 @@ export interface EncryptionProviders {
 export interface VaultTransitFactory {
   sealer(mount: string, key: string): KeyProvider;
   unwrapper: KeyUnwrapper;
+}
+
+/** Vault Transit over one Vault connection; `allowedMounts` limits which mounts envelopes may name. */
+export function vaultTransitFactory(vault: VaultClient, allowedMounts?: readonly string[]): VaultTransitFactory {
+  const mounts = allowedMounts === undefined ? {} : { allowedMounts };
+  return {
+    sealer: (mount, key) => createVaultTransitProvider({ vault, mount, key, ...mounts }),
+    unwrapper: createVaultTransitUnwrapper({ vault, ...mounts }),
+  };
 }
 
 /** Operator-level encryption settings. */

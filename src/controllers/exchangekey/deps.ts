@@ -10,6 +10,7 @@ import type { EncryptionProviders } from '../encryption/providers.ts';
 import type { DependentSpec, ResolvedDependents, Workload, WorkloadRef } from '../dependents/workloads.ts';
 import type { ExchangeKeyApi, SecretApi } from './api.ts';
 import type { KeyMaterial } from './material.ts';
+import type { KeyMirror } from './mirror.ts';
 import type { RolloutThrottle } from './throttle.ts';
 import type { Failpoints } from '../../runtime/failpoints.ts';
 
@@ -28,6 +29,8 @@ export interface Deps {
   failpoints?: Failpoints;
   adapters: AdapterRegistry;
   encryption: EncryptionProviders;
+  /** Backup store for key versions (spec.secret.vaultKvMirror); absent without a Vault connection. */
+  mirror?: KeyMirror;
   events: EventRecorder;
   clock: Clock;
   log: Logger;

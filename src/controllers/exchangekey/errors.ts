@@ -2,12 +2,14 @@
 import { isEnvelopeError } from '../../crypto/index.ts';
 import { ExchangeError } from '../../exchanges/types.ts';
 import { KubeApiError, isConflict } from '../../runtime/kube/errors.ts';
+import { KvMirrorError } from '../mirror/vault-kv.ts';
 import type { Failure } from './observed.ts';
 import {
   REASON_ENCRYPTION_FAILED,
   REASON_EXCHANGE_REFUSED,
   REASON_EXCHANGE_UNAVAILABLE,
   REASON_KUBERNETES_ERROR,
+  REASON_MIRROR_FAILED,
 } from './reasons.ts';
 
 /** What to do with a step's error. */
@@ -22,6 +24,9 @@ export function classifyError(err: unknown): ErrorOutcome {
   }
   if (isEnvelopeError(err)) {
     return { kind: 'fail', failure: { reason: REASON_ENCRYPTION_FAILED, message: err.message, retryable: true } };
+  }
+  if (err instanceof KvMirrorError) {
+    return { kind: 'fail', failure: { reason: REASON_MIRROR_FAILED, message: err.message, retryable: true } };
   }
   if (err instanceof KubeApiError) {
     return { kind: 'fail', failure: { reason: REASON_KUBERNETES_ERROR, message: err.message, retryable: true } };

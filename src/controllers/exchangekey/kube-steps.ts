@@ -10,6 +10,7 @@ import { emit, required } from './deps.ts';
 import {
   DATA_ENVELOPE, DATA_VERSION, PREVIOUS_PREFIX, asPrevious, decodeMaterial, encodeMaterial, hasPrevious, previousEntries, withoutPrevious,
 } from './material.ts';
+import { mirrorKeyVersion } from './mirror.ts';
 import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
 import { REASON_MASTER_CREDENTIALS_INVALID, REASON_MASTER_CREDENTIALS_NOT_FOUND } from './reasons.ts';
@@ -114,6 +115,9 @@ export async function publish(step: StepOf<'Publish'>, o: Observed, deps: Deps, 
   const name = secretNameOf(o.key);
   // The pending data is already sealed for this Secret and version: publication is a copy.
   const data = scratch.pendingData ?? (await encodeMaterial(material, encryptionSettingsOf(o.key), { namespace, name, version: step.version }, deps.encryption));
+  if (await mirrorKeyVersion(o.key, material, deps.mirror)) {
+    deps.log.info({ version: material.version }, 'key version written to the Vault KV mirror');
+  }
   const metadata = publishedMetadata(o.key, material);
   const written = (secret: V1Secret): Observed => ({
     ...o, published: publishedStateOf(o.key, secret), publishedVerified: true, finalSweepDue: o.swept === true,

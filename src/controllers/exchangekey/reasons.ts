@@ -28,6 +28,8 @@ export const REASON_SECRET_UNREADABLE = 'SecretUnreadable';
 export const REASON_SECRET_TAMPERED = 'SecretTampered';
 export const REASON_REVOKE_BLOCKED = 'RevokeBlocked';
 export const REASON_KUBERNETES_ERROR = 'KubernetesError';
+/** A key version could not be written to its Vault KV mirror; publication waits for it. */
+export const REASON_MIRROR_FAILED = 'MirrorFailed';
 
 /** Why a rotation started (status.rotation.reason and the Rotating condition's reason). */
 export const ROTATION_INITIAL = 'Initial';
