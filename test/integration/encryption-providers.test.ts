@@ -2,6 +2,10 @@
 // KMS, a Vault dev server for Transit, the local ring), the Secret in the API server never holding
 // plaintext; every version mirrored to Vault KV when asked; and what happens when the KMS key is
 // wrong or KMS or Vault is unreachable: a clear condition and Event, nothing lost.
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RestClientV5 } from 'bybit-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kmsClient } from '../../src/crypto/providers/aws-kms.ts';
@@ -13,6 +17,7 @@ import { DERIVED_KEY, startVaultDev, type VaultDev } from '../support/vault.ts';
 import type { KeyMaterial } from '../../src/controllers/exchangekey/material.ts';
 import { createKmsKey, freePort, startMoto, type MotoServer } from '../support/moto.ts';
 import { secretsOf, startHarness, type Harness } from '../support/harness.ts';
+import { createSecretVolume } from '../support/secret-volume.ts';
 
 let moto: MotoServer;
 let vault: VaultDev;
@@ -164,5 +169,59 @@ describe('Vault KV mirror', () => {
     const material = await h.readMaterial('mirror-denied');
     const mirrored = await readKvMirror(vaultAt(vault.address), { mount: 'kv-later', path: `exkey/${h.namespace}/mirror-denied` }, 1);
     expect(mirrored.material.apiKey).toBe(material.apiKey);
+  });
+});
+
+const CLI = join(import.meta.dirname, '../../src/cli.ts');
+
+/** Runs `exkey agent --once` as an init container would; resolves with its exit code and output (logs and usage). */
+function runAgentOnce(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'agent', '--once', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  for (const stream of [child.stdout, child.stderr]) stream.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
+  return new Promise((resolve) => { child.on('exit', (code) => { resolve({ code, stderr }); }); });
+}
+
+describe('exkey agent with cloud providers', () => {
+  it.each([
+    {
+      provider: 'aws-kms',
+      encryption: { provider: 'aws-kms' as const, awsKms: { keyId: 'alias/exkey-test' } },
+      flags: (): string[] => ['--kms-endpoint', moto.clientConfig.endpoint],
+      env: (): Record<string, string> => ({ AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' }),
+    },
+    {
+      provider: 'vault-transit',
+      encryption: { provider: 'vault-transit' as const, vaultTransit: { key: DERIVED_KEY } },
+      flags: (): string[] => ['--vault-transit-mounts', 'transit'],
+      env: (): Record<string, string> => ({ VAULT_ADDR: vault.address, VAULT_TOKEN: vault.rootToken }),
+    },
+  ])('should decrypt a $provider Secret into plain files with the pod\'s own credentials', async ({ provider, encryption, flags, env }) => {
+    const name = `agent-${provider}`;
+    await h.createKey(name, { secret: { encryption } });
+    await h.waitForCondition(name, { type: 'Ready', status: 'True' });
+    const material = await h.readMaterial(name);
+    const tmp = await mkdtemp(join(tmpdir(), 'exkey-agent-'));
+    try {
+      const source = await createSecretVolume(join(tmp, 'source'), (await h.getSecret(name))?.data ?? {});
+      const target = join(tmp, 'target'); // the pod's memory-backed emptyDir
+      await mkdir(target);
+      const args = ['--source', source.dir, '--target', target, '--secret-name', name, '--namespace', h.namespace, '--provider', provider, ...flags()];
+      const { code, stderr } = await runAgentOnce(args, env());
+      expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+      expect(await readFile(join(target, 'apiKey'), 'utf8')).toBe(material.apiKey);
+      expect(await readFile(join(target, 'apiSecret'), 'utf8')).toBe(material.apiSecret);
+      expect(await readFile(join(target, 'version'), 'utf8')).toBe('1');
+      // The agent's output never carries the key material.
+      for (const secret of secretsOf(material)) expect(stderr).not.toContain(secret);
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('should refuse to start the vault-transit provider without VAULT_ADDR', async () => {
+    const { code, stderr } = await runAgentOnce(['--source', '/nonexistent', '--target', '/nonexistent', '--secret-name', 'x', '--namespace', 'y', '--provider', 'vault-transit'], {});
+    expect(code).toBe(2);
+    expect(stderr).toContain('needs VAULT_ADDR');
   });
 });
