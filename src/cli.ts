@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// exkey's single entry point: `exkey operator | dev | env | simulator | version`.
+// exkey's single entry point: `exkey operator | dev | env | agent | restore-secret | simulator | version`.
 // The image's ENTRYPOINT, `npx exkey`, and the npm scripts all come through here.
 import { readFileSync } from 'node:fs';
 
@@ -10,6 +10,7 @@ commands:
   dev          local control plane + simulator + operator + a sample ExchangeKey
   env          up | down | status | kubeconfig  (the local control plane)
   agent        decrypt a mounted ExchangeKey Secret into plain files (init container / sidecar)
+  restore-secret  recreate an ExchangeKey's Secret from its Vault KV mirror (runbook: restore-from-vault)
   simulator    bybit --port P --master-key K --master-secret S  (exchange simulators)
   version      print the version
 `;
@@ -25,6 +26,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./localenv/index.ts')).runEnvCommand(rest);
     case 'agent':
       return (await import('./agent/index.ts')).runAgentCommand(rest);
+    case 'restore-secret':
+      return (await import('./cli/restore.ts')).runRestoreCommand(rest);
     case 'simulator':
       return (await import('./cli/simulator.ts')).runSimulatorCommand(rest);
     case 'version': {

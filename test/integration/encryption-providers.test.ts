@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestClientV5 } from 'bybit-api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kmsClient } from '../../src/crypto/providers/aws-kms.ts';
 import { createVaultClient, type VaultClient } from '../../src/crypto/providers/vault-client.ts';
 import { readKvMirror } from '../../src/controllers/mirror/vault-kv.ts';
@@ -157,6 +157,39 @@ describe('Vault KV mirror', () => {
     expect(meta.data).toMatchObject({ custom_metadata: { 'exkey.io/key-version': '2', 'exkey.io/exchange-key': `${h.namespace}/mirrored` } });
   });
 
+  it('should restore a lost Secret from the mirror with exkey restore-secret, accepted by the operator without a rotation', async () => {
+    // Continues from the previous test: 'mirrored' is at version 2.
+    const v2 = await h.readMaterial('mirrored');
+    const before = await h.getKey('mirrored');
+    await h.stopOperator();
+    await h.kube.send({ method: 'DELETE', path: `/api/v1/namespaces/${h.namespace}/secrets/mirrored` });
+    const env = { VAULT_ADDR: vault.address, VAULT_TOKEN: vault.rootToken };
+    const base = ['--namespace', h.namespace, '--exchange-key', 'mirrored', '--operator-namespace', h.namespace, '--kubeconfig', inject('kubeconfigPath')];
+
+    // Another version than the current one would only trigger a rotation: refused.
+    const stale = await runCli(['restore-secret', ...base, '--version', '1'], env);
+    expect(stale).toMatchObject({ code: 1 });
+    expect(stale.output).toContain('is not status.currentVersion (2)');
+
+    const restored = await runCli(['restore-secret', ...base], env);
+    expect(restored).toMatchObject({ code: 0 });
+    expect(restored.output).toContain(`restored Secret ${h.namespace}/mirrored at key version 2`);
+    for (const secret of [v2.apiKey, ...secretsOf(v2)]) expect(restored.output).not.toContain(secret);
+    // A second run never overwrites the Secret it (or anyone) wrote.
+    expect((await runCli(['restore-secret', ...base], env)).output).toContain('exists; exkey never overwrites it');
+
+    await h.startOperator({ operator: reachable() });
+    await h.waitForCondition('mirrored', { type: 'Ready', status: 'True' });
+    expect((await h.readMaterial('mirrored')).apiKey).toBe(v2.apiKey);
+    // Give the operator time to act on the restored Secret, then check it left it alone.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const after = await h.getKey('mirrored');
+    expect(after?.status?.currentVersion).toBe(2);
+    expect(after?.status?.rotation).toBeUndefined();
+    expect(after?.status?.lastRotationTime).toBe(before?.status?.lastRotationTime);
+    expect((await h.events('mirrored')).filter((e) => e.reason === 'SecretLost' || e.reason === 'SecretTampered')).toEqual([]);
+  });
+
   it('should hold publication with MirrorFailed while the mirror cannot be written, and publish once it can', async () => {
     await h.createKey('mirror-denied', { secret: { vaultKvMirror: { mount: 'kv-later' } } });
     const key = await h.waitForCondition('mirror-denied', { type: 'Ready', status: 'False', reason: 'MirrorFailed' }, 60_000);
@@ -174,12 +207,18 @@ describe('Vault KV mirror', () => {
 
 const CLI = join(import.meta.dirname, '../../src/cli.ts');
 
-/** Runs `exkey agent --once` as an init container would; resolves with its exit code and output (logs and usage). */
-function runAgentOnce(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, 'agent', '--once', ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  for (const stream of [child.stdout, child.stderr]) stream.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-  return new Promise((resolve) => { child.on('exit', (code) => { resolve({ code, stderr }); }); });
+/** Runs `exkey <args>` with only `env` (and PATH); resolves with its exit code and everything it printed. */
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  for (const stream of [child.stdout, child.stderr]) stream.setEncoding('utf8').on('data', (chunk: string) => { output += chunk; });
+  return new Promise((resolve) => { child.on('exit', (code) => { resolve({ code, output }); }); });
+}
+
+/** Runs `exkey agent --once` as an init container would. */
+async function runAgentOnce(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const { code, output } = await runCli(['agent', '--once', ...args], env);
+  return { code, stderr: output };
 }
 
 describe('exkey agent with cloud providers', () => {

@@ -55,6 +55,13 @@ export async function loadOrCreateKeyRing(kube: KubeTransport, namespace: string
   }
 }
 
+/** Reads the ring from its Secret; throws when there is none (tools that must never create one). */
+export async function loadKeyRing(kube: KubeTransport, namespace: string): Promise<MasterKeyRing> {
+  const existing = await readSecret(kube, namespace);
+  if (!existing) throw new Error(`the local encryption key ring ${namespace}/${LOCAL_KEYRING_SECRET} does not exist`);
+  return ringFrom(existing);
+}
+
 async function readSecret(kube: KubeTransport, namespace: string): Promise<V1Secret | undefined> {
   try {
     return await kube.send<V1Secret>({ method: 'GET', path: objectPath(SECRETS, namespace, LOCAL_KEYRING_SECRET) });
