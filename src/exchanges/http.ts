@@ -5,7 +5,7 @@
 
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../runtime/clock.ts';
-import { ExchangeError } from './types.ts';
+import { ExchangeError, type AdapterOptions } from './types.ts';
 
 /** Used when neither the adapter nor the caller says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -54,6 +54,15 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return response;
     },
   };
+}
+
+/** The client an adapter factory builds from its AdapterOptions (timeout passed through). */
+export function httpClientFor(venue: string, options: AdapterOptions): HttpClient {
+  return createHttpClient({
+    venue,
+    clock: options.clock,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
 }
 
 /**

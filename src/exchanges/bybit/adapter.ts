@@ -3,7 +3,7 @@
 // KeyRequest.account; each key's `note` carries exkey's owner tag.
 
 import { isIP } from 'node:net';
-import { createHttpClient, type HttpClient } from '../http.ts';
+import { httpClientFor, type HttpClient } from '../http.ts';
 import { formatOwnerTag, isOwnedBy, parseOwnerTag } from '../owner-tag.ts';
 import {
   ExchangeError,
@@ -36,11 +36,7 @@ export interface BybitAdapterDeps {
 
 /** Creates the `bybit` adapter. */
 export function createBybitAdapter(options: AdapterOptions, deps: BybitAdapterDeps = {}): ExchangeAdapter {
-  const http = deps.http ?? createHttpClient({
-    venue: VENUE,
-    clock: options.clock,
-    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-  });
+  const http = deps.http ?? httpClientFor(VENUE, options);
   const client = createBybitClient({
     endpoint: options.endpoint ?? BYBIT_MAINNET,
     clock: options.clock,

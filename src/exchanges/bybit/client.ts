@@ -4,6 +4,7 @@
 
 import type { Clock } from '../../runtime/clock.ts';
 import type { HttpClient, HttpResponse } from '../http.ts';
+import { isRecord } from '../json.ts';
 import type { Credentials } from '../types.ts';
 import { bybitBadResponse, bybitError, bybitHttpError, bybitInvalidRequest } from './errors.ts';
 import { bybitAuthHeaders, encodeBybitQuery } from './signing.ts';
@@ -111,9 +112,4 @@ function secretOf(credentials: Credentials): string {
     throw bybitInvalidRequest('an HMAC secret is required (RSA-signed keys are not supported yet)');
   }
   return credentials.secret;
-}
-
-/** Narrowing helper for parsed JSON. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

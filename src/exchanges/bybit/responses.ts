@@ -2,7 +2,7 @@
 // checked field by field: a shape we do not recognise becomes a 'bad-response' ExchangeError
 // instead of an undefined deep inside the controller.
 
-import { isRecord } from './client.ts';
+import { isRecord } from '../json.ts';
 import { bybitBadResponse } from './errors.ts';
 import type { BybitPermissionMap } from './permissions.ts';
 

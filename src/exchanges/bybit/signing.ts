@@ -2,7 +2,7 @@
 // with it, both over the exact bytes on the wire. Bybit does not sort or re-encode anything: the
 // prehash is timestamp + apiKey + recvWindow + (raw query string for GET | raw JSON body for POST).
 
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, encodeQuery, hmacSha256 } from '../signing.ts';
 
 /** Bybit's default receive window, in ms. */
 export const DEFAULT_RECV_WINDOW_MS = 5000;
@@ -36,26 +36,16 @@ export function bybitPrehash(input: SignInput): string {
 
 /** HMAC-SHA256 over the prehash, as lower-case hex (X-BAPI-SIGN for HMAC keys). */
 export function signBybitHmac(secret: string, input: SignInput): string {
-  const mac = createHmac('sha256', secret);
-  mac.update(`${input.timestamp}${input.apiKey}${input.recvWindow}`, 'utf8');
-  mac.update(input.payload);
-  return mac.digest('hex');
+  return hmacSha256(secret, [`${input.timestamp}${input.apiKey}${input.recvWindow}`, input.payload], 'hex');
 }
 
 /** True when `signature` is the HMAC of this request; compared in constant time. */
 export function verifyBybitHmac(secret: string, input: SignInput, signature: string): boolean {
-  const expected = Buffer.from(signBybitHmac(secret, input), 'utf8');
-  const given = Buffer.from(signature.toLowerCase(), 'utf8');
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return constantTimeEqual(signBybitHmac(secret, input), signature.toLowerCase());
 }
 
 /** Serialises GET parameters in insertion order, URI-encoding values and skipping undefined. */
-export function encodeBybitQuery(params: Readonly<Record<string, string | number | undefined>>): string {
-  return Object.entries(params)
-    .filter((entry): entry is [string, string | number] => entry[1] !== undefined)
-    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
-    .join('&');
-}
+export const encodeBybitQuery = encodeQuery;
 
 /** Everything needed to build the auth headers of one request. */
 export interface AuthHeaderInput {

@@ -3,6 +3,7 @@
 // key not expired, signature over the raw bytes received, caller IP bound to the key.
 // Pure: the caller supplies the clock reading and the key lookup.
 
+import type { SimRequest } from '../../simulator-kit/http-server.ts';
 import { verifyBybitHmac } from '../signing.ts';
 import { RET, fail, type RetResult } from './envelope.ts';
 import type { SimKey } from './state.ts';
@@ -12,19 +13,8 @@ export const FUTURE_TOLERANCE_MS = 1000;
 /** Receive window when X-BAPI-RECV-WINDOW is absent. */
 export const DEFAULT_RECV_WINDOW_MS = 5000;
 
-/** The parts of a request authentication looks at, exactly as received. */
-export interface AuthRequest {
-  method: string;
-  /** Header values by lower-case name. */
-  headers: Readonly<Record<string, string | undefined>>;
-  /** Query string as sent, without '?'. */
-  rawQuery: string;
-  /** Body bytes as sent. */
-  rawBody: Buffer;
-  /** Caller address, IPv4-mapped IPv6 already unwrapped. */
-  ip: string;
-  nowMs: number;
-}
+/** The parts of a request authentication looks at, exactly as received, and the venue time. */
+export type AuthRequest = Pick<SimRequest, 'method' | 'headers' | 'rawQuery' | 'rawBody' | 'ip'> & { nowMs: number };
 
 /** Either the authenticated key or Bybit's refusal. */
 export type AuthOutcome = { ok: true; key: SimKey } | { ok: false; refusal: RetResult };
@@ -76,12 +66,6 @@ export function checkTime(timestamp: string, recvWindow: string, nowMs: number):
     );
   }
   return undefined;
-}
-
-/** Normalises a socket address ('::ffff:127.0.0.1' → '127.0.0.1'). */
-export function callerIp(remoteAddress: string | undefined): string {
-  const address = remoteAddress ?? '';
-  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
 }
 
 function refuse(retCode: number, retMsg?: string): AuthOutcome {

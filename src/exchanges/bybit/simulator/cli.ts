@@ -1,18 +1,24 @@
-// `exkey simulator bybit ...`: runs the simulator in the foreground until SIGINT/SIGTERM.
+// `exkey simulator bybit ...`: runs the simulator in the foreground until SIGINT/SIGTERM. The
+// common flags and the signal handling are the kit's; Bybit adds its master key flags.
 
 import { parseArgs } from 'node:util';
+import {
+  COMMON_SIM_FLAGS,
+  COMMON_SIM_USAGE,
+  cliFaults,
+  processIo,
+  readCommonSimArgs,
+  serveUntilSignal,
+  type CliIo,
+} from '../../simulator-kit/cli.ts';
+import type { RetCodeFault } from './faults.ts';
 import { startBybitSimulator, type BybitSimulatorOptions } from './server.ts';
+
+export type { CliIo } from '../../simulator-kit/cli.ts';
 
 /** Usage text shown when arguments are missing or wrong. */
 export const BYBIT_SIMULATOR_USAGE =
-  'usage: exkey simulator bybit --master-key K --master-secret S [--port P] [--host H] [--master-uid U] ' +
-  '[--no-rate-limits] [--latency-ms N] [--fail-rate F]';
-
-/** Where the CLI writes and which signals stop it (the process by default; tests pass their own). */
-export interface CliIo {
-  out: (line: string) => void;
-  signals: Pick<NodeJS.EventEmitter, 'once' | 'off'>;
-}
+  `usage: exkey simulator bybit --master-key K --master-secret S [--master-uid U] ${COMMON_SIM_USAGE}`;
 
 /** Parsed command line. */
 export interface SimulatorCliConfig {
@@ -26,14 +32,10 @@ export function parseBybitSimulatorArgs(argv: string[]): SimulatorCliConfig {
   const { values } = parseArgs({
     args: argv,
     options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
+      ...COMMON_SIM_FLAGS,
       'master-key': { type: 'string' },
       'master-secret': { type: 'string' },
       'master-uid': { type: 'string' },
-      'no-rate-limits': { type: 'boolean' },
-      'latency-ms': { type: 'string' },
-      'fail-rate': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -41,21 +43,18 @@ export function parseBybitSimulatorArgs(argv: string[]): SimulatorCliConfig {
   const masterKey = values['master-key'];
   const masterSecret = values['master-secret'];
   if (!masterKey || !masterSecret) throw new Error(`--master-key and --master-secret are required\n${BYBIT_SIMULATOR_USAGE}`);
-  const port = numberFlag(values.port, 'port', 0);
-  const latencyMs = numberFlag(values['latency-ms'], 'latency-ms', 0);
-  const failRate = numberFlag(values['fail-rate'], 'fail-rate', 0);
-  if (failRate < 0 || failRate > 1) throw new Error(`--fail-rate must be within [0, 1]\n${BYBIT_SIMULATOR_USAGE}`);
+  const common = readCommonSimArgs(values, BYBIT_SIMULATOR_USAGE);
   return {
     options: {
-      port,
-      host: values.host ?? '127.0.0.1',
+      port: common.port,
+      host: common.host,
       masterKey,
       masterSecret,
       ...(values['master-uid'] ? { masterUid: values['master-uid'] } : {}),
-      rateLimits: values['no-rate-limits'] !== true,
+      rateLimits: common.rateLimits,
     },
-    latencyMs,
-    failRate,
+    latencyMs: common.latencyMs,
+    failRate: common.failRate,
   };
 }
 
@@ -67,30 +66,6 @@ export function parseBybitSimulatorArgs(argv: string[]): SimulatorCliConfig {
 export async function runBybitSimulatorCli(argv: string[], io: CliIo = processIo()): Promise<void> {
   const config = parseBybitSimulatorArgs(argv);
   const sim = await startBybitSimulator(config.options);
-  if (config.latencyMs > 0) sim.state.addFault({ kind: 'latency', latencyMs: config.latencyMs });
-  if (config.failRate > 0) sim.state.addFault({ kind: 'status', status: 503, probability: config.failRate });
-  io.out(`bybit simulator listening on ${sim.url}`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      io.signals.off('SIGINT', stop);
-      io.signals.off('SIGTERM', stop);
-      resolve();
-    };
-    io.signals.once('SIGINT', stop);
-    io.signals.once('SIGTERM', stop);
-  });
-  await sim.stop();
-}
-
-function numberFlag(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < 0) {
-    throw new Error(`--${name} must be a non-negative number\n${BYBIT_SIMULATOR_USAGE}`);
-  }
-  return parsed;
-}
-
-function processIo(): CliIo {
-  return { out: (line) => { process.stdout.write(`${line}\n`); }, signals: process };
+  for (const fault of cliFaults<RetCodeFault>(config)) sim.state.addFault(fault);
+  await serveUntilSignal('bybit', sim, io);
 }

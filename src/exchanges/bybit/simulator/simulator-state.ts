@@ -2,8 +2,11 @@
 // control surface tests and the admin API use. Views never include secrets.
 
 import type { Clock } from '../../../runtime/clock.ts';
-import { createFaultStore, type Fault, type FaultSpec, type FaultStore } from './faults.ts';
-import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import type { AdminControls } from '../../simulator-kit/admin.ts';
+import { createSimCore, type SimControls, type SimCore } from '../../simulator-kit/core.ts';
+import { parseKeyPatch } from './admin.ts';
+import { DEFAULT_FAULT_PREFIX, RET_CODE_FAULT, type RetCodeFault } from './faults.ts';
+import { bybitRateLimits } from './rate-limit.ts';
 import {
   addMasterKey,
   createAccount,
@@ -29,8 +32,8 @@ export interface RequestRecord {
   fault?: string;
 }
 
-/** The control surface of a running simulator. */
-export interface BybitSimulatorState {
+/** The control surface of a running simulator: the kit's (faults, rate limits, history, reset) plus keys. */
+export interface BybitSimulatorState extends SimControls<RetCodeFault, Omit<RequestRecord, 'at'>> {
   /** Every key ever created, deleted ones included, without secrets. */
   listKeys(): SimKeyView[];
   getKey(apiKey: string): SimKeyView | undefined;
@@ -38,29 +41,18 @@ export interface BybitSimulatorState {
   patchKey(apiKey: string, patch: KeyPatch): SimKeyView | undefined;
   /** Adds another master key (same master uid); throws if the api key is taken. */
   addMasterKey(apiKey: string, secret: string): SimKeyView;
-  addFault(spec: FaultSpec): Fault;
-  listFaults(): Fault[];
-  /** Removes every fault; returns how many there were. */
-  clearFaults(): number;
-  /** Most recent last; at most RECENT_REQUESTS entries. */
-  recentRequests(): RequestRecord[];
-  setRateLimits(enabled: boolean): void;
-  /** Back to the initial account (master key only), no faults, no history, fresh limits. */
-  reset(): void;
 }
 
 /** What the server and admin API need besides the public surface. */
 export interface SimulatorInternals {
   state: BybitSimulatorState;
   clock: Clock;
-  faults: FaultStore;
-  limiter: RateLimiter;
+  /** Faults, rate limiter and request log (the kit's). */
+  core: SimCore<RetCodeFault, Omit<RequestRecord, 'at'>>;
+  /** The /__sim/ control API's hooks. */
+  admin: AdminControls<RetCodeFault>;
   account(): Account;
-  record(entry: Omit<RequestRecord, 'at'>): void;
 }
-
-/** How many requests recentRequests() keeps. */
-export const RECENT_REQUESTS = 500;
 
 /** Settings that are not part of the account. */
 export interface SimulatorSettings {
@@ -73,46 +65,36 @@ export interface SimulatorSettings {
 export function createSimulatorState(init: AccountInit, settings: SimulatorSettings): SimulatorInternals {
   const { clock } = settings;
   let account = createAccount(init, clock.nowMs());
-  const faults = createFaultStore(settings.random);
-  const limiter = createRateLimiter(settings.rateLimits);
-  let requests: RequestRecord[] = [];
+  const core = createSimCore<RetCodeFault, Omit<RequestRecord, 'at'>>({
+    clock,
+    venueFault: RET_CODE_FAULT,
+    defaultPathPrefix: DEFAULT_FAULT_PREFIX,
+    rateLimits: bybitRateLimits(settings.rateLimits),
+    ...(settings.random ? { random: settings.random } : {}),
+  });
   const find = (apiKey: string): SimKeyView | undefined => {
     // The newest key with this id wins (a live key over an older deleted one).
     const key = account.keys.filter((k) => k.apiKey === apiKey).at(-1);
     return key ? viewKey(key) : undefined;
   };
+  const patch = (apiKey: string, keyPatch: KeyPatch): SimKeyView | undefined => {
+    const key = patchKey(account, apiKey, keyPatch);
+    return key ? viewKey(key) : undefined;
+  };
+  const controls = core.controls(() => { account = createAccount(init, clock.nowMs()); });
   const state: BybitSimulatorState = {
+    ...controls,
     listKeys: () => account.keys.map(viewKey),
     getKey: find,
-    patchKey: (apiKey, patch) => {
-      const key = patchKey(account, apiKey, patch);
-      return key ? viewKey(key) : undefined;
-    },
+    patchKey: patch,
     addMasterKey: (apiKey, secret) => {
       if (account.keys.some((k) => k.apiKey === apiKey)) throw new Error(`api key ${apiKey} already exists`);
       return viewKey(addMasterKey(account, apiKey, secret, clock.nowMs()));
     },
-    addFault: (spec) => faults.add(spec),
-    listFaults: () => faults.list(),
-    clearFaults: () => faults.clear(),
-    recentRequests: () => requests.map((r) => ({ ...r })),
-    setRateLimits: (enabled) => { limiter.setEnabled(enabled); },
-    reset: () => {
-      account = createAccount(init, clock.nowMs());
-      faults.clear();
-      limiter.reset();
-      requests = [];
-    },
   };
-  return {
-    state,
-    clock,
-    faults,
-    limiter,
-    account: () => account,
-    record: (entry) => {
-      requests.push({ at: new Date(clock.nowMs()).toISOString(), ...entry });
-      if (requests.length > RECENT_REQUESTS) requests = requests.slice(-RECENT_REQUESTS);
-    },
-  };
+  const admin = core.adminControls(
+    { list: () => account.keys.map(viewKey), get: find, patch: (apiKey, body) => patch(apiKey, parseKeyPatch(body)) },
+    controls,
+  );
+  return { state, clock, core, admin, account: () => account };
 }
