@@ -2,7 +2,8 @@
 // by an orphan sweep unless this very reconcile opened the phase, and every key the exchange
 // creates is either persisted in the pending Secret or revoked before the step returns.
 import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
-import { ExchangeError, type KeyRef, type OwnedKey } from '../../exchanges/types.ts';
+import { generateApiKeyPair } from '../../crypto/key-pair.ts';
+import { ExchangeError, type IssuedKey, type KeyRef, type KeyRequest, type OwnedKey } from '../../exchanges/types.ts';
 import { adapterFor, emit, required, type Deps, type Scratch } from './deps.ts';
 import { keyInfoProblems } from './check.ts';
 import { credentialsOf, encodeMaterial, type KeyMaterial } from './material.ts';
@@ -41,30 +42,37 @@ function isRecorded(o: Observed, scratch: Scratch, key: OwnedKey): boolean {
   );
 }
 
+// What the venue returned (and the private key exkey generated), as one key version's material.
+function issuedMaterial(base: Pick<KeyMaterial, 'version' | 'exchange' | 'createdAt'>, issued: IssuedKey, generatedPrivateKey: string | undefined): KeyMaterial {
+  const material: KeyMaterial = { ...base, apiKey: issued.credentials.keyId };
+  if (issued.credentials.secret !== undefined) material.apiSecret = issued.credentials.secret;
+  if (issued.credentials.passphrase !== undefined) material.passphrase = issued.credentials.passphrase;
+  const privateKey = generatedPrivateKey ?? issued.credentials.privateKey;
+  if (privateKey !== undefined) material.privateKey = privateKey;
+  if (issued.expiresAt) material.expiresAt = issued.expiresAt.toISOString();
+  return material;
+}
+
 /** Creates the key at the exchange and persists it in the pending Secret before anything else. */
 export async function register(step: StepOf<'Register'>, o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
   const adapter = adapterFor(deps, o.key);
   const master = required(scratch.master, 'master credentials');
-  const request = {
+  const keyType = keyTypeOf(o.key);
+  // Asymmetric keys: the venue only ever sees the public half.
+  const pair = keyType === 'hmac' ? undefined : await generateApiKeyPair(keyType);
+  const request: KeyRequest = {
     permissions: permissionsOf(o.key),
     ipAllowlist: o.key.spec.ipAllowlist ?? [],
-    keyType: keyTypeOf(o.key),
+    keyType,
     owner: { uid: o.key.metadata.uid, version: step.version },
     ...(o.key.spec.account === undefined ? {} : { account: o.key.spec.account }),
+    ...(pair ? { publicKey: pair.publicKeyPem } : {}),
   };
   const issued = await adapter.create(master, request);
   // Crash tests: the key exists at the exchange but nowhere else yet.
   deps.failpoints?.check('after', 'ExchangeCreate', 'Registering');
-  const material: KeyMaterial = {
-    version: step.version,
-    exchange: o.key.spec.exchange,
-    apiKey: issued.credentials.keyId,
-    createdAt: deps.clock.now().toISOString(),
-  };
-  if (issued.credentials.secret !== undefined) material.apiSecret = issued.credentials.secret;
-  if (issued.credentials.passphrase !== undefined) material.passphrase = issued.credentials.passphrase;
-  if (issued.credentials.privateKey !== undefined) material.privateKey = issued.credentials.privateKey;
-  if (issued.expiresAt) material.expiresAt = issued.expiresAt.toISOString();
+  const base = { version: step.version, exchange: o.key.spec.exchange, createdAt: deps.clock.now().toISOString() };
+  const material = issuedMaterial(base, issued, pair?.privateKeyPem);
   try {
     scratch.pendingData = await persistPending(o.key, material, deps);
   } catch (err) {
