@@ -179,4 +179,11 @@ export function report(results: unknown, jsonPath: string | undefined): void {
   const text = JSON.stringify(results, null, 2);
   console.log(text);
   if (jsonPath) writeFileSync(jsonPath, text);
+  // A missed target fails `npm run bench` (and names itself), so nobody has to read the JSON.
+  const targets = typeof results === 'object' && results !== null && 'targets' in results ? results.targets : undefined;
+  const missed = typeof targets === 'object' && targets !== null ? Object.entries(targets).filter(([, met]) => met === false).map(([name]) => name) : [];
+  if (missed.length > 0) {
+    console.error(`missed targets: ${missed.join(', ')}`);
+    process.exitCode = 1;
+  }
 }
