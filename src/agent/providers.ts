@@ -5,10 +5,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { ParseArgsOptionsConfig } from 'node:util';
 import { DEFAULT_KEYRING_NAMESPACE, DEFAULT_KEYRING_SECRET, localKeyRingUnwrapper, type KeyUnwrapper } from '../client/index.ts';
 import type { Clock } from '../runtime/clock.ts';
-import type { KMSClient } from '@aws-sdk/client-kms';
-import { AWS_KMS_PROVIDER, createAwsKmsUnwrapper, kmsClient } from '../crypto/providers/aws-kms.ts';
-import { vaultClientFromEnv } from '../crypto/providers/vault-client.ts';
-import { VAULT_TRANSIT_PROVIDER, createVaultTransitUnwrapper } from '../crypto/providers/vault-transit.ts';
+import { awsKmsUnwrapper, vaultTransitUnwrapper } from '../client/providers.ts';
 
 /** What a provider gets to build its unwrappers from. */
 export interface AgentProviderContext {
@@ -72,43 +69,25 @@ const awsKms: AgentProvider = {
   options: { 'kms-endpoint': { type: 'string' } },
   create(context) {
     const endpoint = context.values['kms-endpoint'];
-    const clients = new Map<string, KMSClient>();
-    const unwrapper: KeyUnwrapper = {
-      name: AWS_KMS_PROVIDER,
-      unwrap: (wrappedKey, keyRef, ctx) => {
-        const region = keyRef.split(':')[3] ?? '';
-        let client = clients.get(region);
-        if (!client) {
-          client = kmsClient({ ...(region ? { region } : {}), ...(typeof endpoint === 'string' && endpoint ? { endpoint } : {}) });
-          clients.set(region, client);
-        }
-        return createAwsKmsUnwrapper({ client }).unwrap(wrappedKey, keyRef, ctx);
-      },
-    };
-    return { unwrappers: [unwrapper], close: () => { for (const c of clients.values()) c.destroy(); return Promise.resolve(); } };
+    const unwrapper = awsKmsUnwrapper(typeof endpoint === 'string' && endpoint ? { endpoint } : {});
+    return { unwrappers: [unwrapper], close: () => unwrapper.close() };
   },
 };
 
 // Decrypt-only Vault policy on the transit key; the same environment as the operator's (VAULT_ADDR,
-// then Kubernetes auth, VAULT_TOKEN or a token file). The client is built on first use because
-// reading VAULT_CACERT is asynchronous; a missing VAULT_ADDR is a usage error now.
+// then Kubernetes auth, VAULT_TOKEN or a token file). A missing VAULT_ADDR is a usage error now.
 const vaultTransit: AgentProvider = {
   description: 'Vault Transit (decrypt on the transit key; VAULT_ADDR with EXKEY_VAULT_K8S_ROLE, VAULT_TOKEN or EXKEY_VAULT_TOKEN_FILE)',
   options: { 'vault-transit-mounts': { type: 'string' } },
   create(context) {
     if (!context.env.VAULT_ADDR) throw new Error('--provider vault-transit needs VAULT_ADDR (and Vault authentication) in the environment');
     const mounts = context.values['vault-transit-mounts'];
-    const allowedMounts = typeof mounts === 'string' && mounts !== '' ? { allowedMounts: mounts.split(',').map((m) => m.trim()) } : {};
-    const ready = vaultClientFromEnv({ clock: context.clock, env: { ...context.env } }).then((vault) => {
-      if (!vault) throw new Error('VAULT_ADDR is not set');
-      return createVaultTransitUnwrapper({ vault, ...allowedMounts });
+    const unwrapper = vaultTransitUnwrapper({
+      env: { ...context.env },
+      clock: context.clock,
+      ...(typeof mounts === 'string' && mounts !== '' ? { allowedMounts: mounts.split(',').map((m) => m.trim()) } : {}),
     });
-    ready.catch(() => undefined); // reported by the first unwrap
-    const unwrapper: KeyUnwrapper = {
-      name: VAULT_TRANSIT_PROVIDER,
-      unwrap: async (wrappedKey, keyRef, ctx) => (await ready).unwrap(wrappedKey, keyRef, ctx),
-    };
-    return { unwrappers: [unwrapper], close: () => Promise.resolve() };
+    return { unwrappers: [unwrapper], close: () => unwrapper.close() };
   },
 };
 

@@ -12,6 +12,7 @@ export {
   type LocalKeyRingFromSecret,
   type LocalKeyRingUnwrapper,
 } from './keyring.ts';
+export { awsKmsUnwrapper, vaultTransitUnwrapper, type ClosableUnwrapper, type VaultTransitUnwrapperOptions } from './providers.ts';
 export type {
   ChangeEvent,
   ErrorEvent,
