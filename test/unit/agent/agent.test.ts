@@ -43,9 +43,11 @@ function start(once: boolean): Promise<Agent> {
   return runAgent({ source: source.dir, target, namespace: NS, secretName: NAME, unwrappers: [localKeyRingUnwrapper({ ring: keys })], once, clock, logger });
 }
 
+/** The files as a reader sees them through `..data` (one consistent set; per-key links appear just after the swap). */
 async function written(): Promise<Record<string, string>> {
-  const names = (await readdir(target)).filter((n) => !n.startsWith('.'));
-  return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(join(target, n), 'utf8')] as const)));
+  const dir = join(target, '..data');
+  const names = (await readdir(dir)).filter((n) => !n.startsWith('.'));
+  return Object.fromEntries(await Promise.all(names.map(async (n) => [n, await readFile(join(dir, n), 'utf8')] as const)));
 }
 
 async function writtenVersion(version: string): Promise<void> {
