@@ -20,6 +20,8 @@ import { SharedInformers } from './runtime/kube/shared-informers.ts';
 import { failpointsFromEnv } from './runtime/failpoints.ts';
 import { resolveDependents, rollWorkload } from './controllers/dependents/workloads.ts';
 import { stalePods } from './controllers/dependents/pods.ts';
+import { leaderStatus } from './observability/metrics.ts';
+import { startLeaderElection, type LeaseTimings } from './runtime/leader.ts';
 
 /** Everything the operator needs to run. */
 export interface OperatorOptions {
@@ -42,24 +44,90 @@ export interface OperatorOptions {
   vault?: VaultClient;
   /** Transit mounts an envelope may name (EXKEY_VAULT_TRANSIT_MOUNTS); any mount when undefined. */
   vaultTransitMounts?: readonly string[];
+  /** Run the controllers only while holding this Lease (several replicas, one active). */
+  leaderElection?: { name: string; identity: string; namespace?: string; timings?: LeaseTimings };
 }
 
 /** A running operator. */
 export interface Operator {
-  controller: RunningController;
   informers: SharedInformers;
   health: HealthServer | undefined;
+  /** Resolves once the controllers run (at once without leader election). */
+  leading: Promise<void>;
+  /** Resolves if leadership is lost; the process should then exit (its controllers may be stale). */
+  lost: Promise<void>;
+  isLeader(): boolean;
   /** Stops the controller (draining in-flight reconciles), the health server and HTTP pools. */
   stop(): Promise<void>;
 }
 
-/** Starts the operator and resolves once its caches have synced. */
+/**
+ * Starts the operator. Without leader election it resolves once its caches have synced; with it,
+ * once it campaigns (health server up), and `leading` resolves when its controllers run.
+ */
 export async function startOperator(options: OperatorOptions): Promise<Operator> {
   const { clock, logger } = options;
   const kube = new KubeClient(options.kubeconfig, { userAgent: 'exkey-operator' });
   const events = new KubeEventRecorder({ kube, clock, logger });
+  const deps = operatorDeps(kube, events, options);
+  const informers = new SharedInformers({ kube, clock, logger });
+  const resyncMs = options.resyncMs ?? 10 * 60_000;
+  const scope = options.watchNamespaces ? { namespaces: options.watchNamespaces } : {};
+  const election = options.leaderElection ? { namespace: options.namespace, ...options.leaderElection } : undefined;
+  const elector = election ? startLeaderElection({ kube, clock, logger, ...election }) : undefined;
+  let running: { controller: RunningController; policies: RunningController } | undefined;
+  let stopping = false;
+  // The controllers run only while this replica leads (always, without leader election).
+  const run = async (): Promise<void> => {
+    if (stopping) return;
+    const controller = startExchangeKeyController({ informers, deps, concurrency: options.concurrency ?? 16, resyncMs, ...scope });
+    const policies = startRotationPolicyController({ kube, informers, clock, logger, resyncMs, ...scope });
+    running = { controller, policies };
+    informers.start();
+    await informers.waitForSync();
+    logger.info({ namespace: options.namespace, watch: options.watchNamespaces ?? 'all' }, 'exkey operator started');
+  };
+  const health =
+    options.healthPort === undefined
+      ? undefined
+      // A standby is ready: it has nothing to sync until it leads, and rollouts must not wait for it.
+      : await startHealthServer({ port: options.healthPort, ready: () => (elector !== undefined && !elector.isLeader()) || informers.synced(), logger });
+  let leading: Promise<void>;
+  if (elector && election) {
+    logger.info({ lease: `${election.namespace}/${election.name}`, identity: election.identity }, 'waiting to become the leader');
+    leading = elector.acquired.then(run);
+    leading.catch(() => undefined); // a stop before leading rejects it; nothing to report
+  } else {
+    leaderStatus.set(1);
+    leading = run();
+    await leading;
+  }
+  return {
+    informers,
+    health,
+    leading,
+    lost: elector ? elector.lost : new Promise<void>(() => undefined),
+    isLeader: () => (elector ? elector.isLeader() : true),
+    async stop() {
+      stopping = true;
+      await informers.stop();
+      await running?.policies.stop();
+      await running?.controller.stop();
+      await events.flush();
+      // Handed back only once the controllers are drained, so the next leader starts clean.
+      await elector?.release();
+      await health?.close();
+      await kube.close();
+      logger.info('exkey operator stopped');
+    },
+  };
+}
+
+// The executor's collaborators, built from the operator's options.
+function operatorDeps(kube: KubeClient, events: KubeEventRecorder, options: OperatorOptions): Omit<Deps, 'throttle'> {
+  const { clock, logger } = options;
   const failpoints = failpointsFromEnv(logger);
-  const deps: Omit<Deps, 'throttle'> = {
+  return {
     keys: exchangeKeyApi(kube),
     secrets: secretApi(kube),
     workloads: (namespace, dependents) => resolveDependents(kube, namespace, dependents),
@@ -79,31 +147,5 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     events,
     clock,
     log: logger,
-  };
-  const informers = new SharedInformers({ kube, clock, logger });
-  const resyncMs = options.resyncMs ?? 10 * 60_000;
-  const scope = options.watchNamespaces ? { namespaces: options.watchNamespaces } : {};
-  const controller = startExchangeKeyController({ informers, deps, concurrency: options.concurrency ?? 16, resyncMs, ...scope });
-  const policies = startRotationPolicyController({ kube, informers, clock, logger, resyncMs, ...scope });
-  informers.start();
-  const health =
-    options.healthPort === undefined
-      ? undefined
-      : await startHealthServer({ port: options.healthPort, ready: () => informers.synced(), logger });
-  await informers.waitForSync();
-  logger.info({ namespace: options.namespace, watch: options.watchNamespaces ?? 'all' }, 'exkey operator started');
-  return {
-    controller,
-    informers,
-    health,
-    async stop() {
-      await informers.stop();
-      await policies.stop();
-      await controller.stop();
-      await events.flush();
-      await health?.close();
-      await kube.close();
-      logger.info('exkey operator stopped');
-    },
   };
 }

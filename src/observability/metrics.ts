@@ -1,6 +1,6 @@
 // exkey's Prometheus metrics (prom-client, default registry, served on /metrics). Names follow
 // Prometheus conventions: exkey_<subsystem>_<what>_<unit>, counters end in _total.
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 
 /** Every Kubernetes API request exkey makes, by verb, resource and HTTP status code. */
 export const kubeRequests = new Counter({
@@ -22,6 +22,12 @@ export const rotationDuration = new Histogram({
   help: 'Time from the start of a rotation to its completion, by reason.',
   labelNames: ['reason'] as const,
   buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600],
+});
+
+/** 1 while this replica holds the leader lease (or runs without leader election), else 0. */
+export const leaderStatus = new Gauge({
+  name: 'exkey_leader',
+  help: 'Whether this replica is the active leader (1) or a standby (0).',
 });
 
 /** The resource part of a REST path (e.g. "secrets", "exchangekeys/status"). */

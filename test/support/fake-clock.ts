@@ -25,6 +25,10 @@ export class FakeClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason as Error);
+        return;
+      }
       const timer = this.setTimer(ms, resolve);
       signal?.addEventListener('abort', () => {
         timer.cancel();

@@ -13,13 +13,27 @@ export interface OperatorProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGTERM and wait. */
   stop(): Promise<void>;
+  /** SIGKILL (no clean-up at all) and wait. */
+  kill(): Promise<void>;
 }
 
-/** Starts `exkey operator` on one namespace and waits until its caches have synced. */
-export async function startOperatorProcess(kubeconfig: string, namespace: string, env: Record<string, string> = {}): Promise<OperatorProcess> {
+/** Extra flags, and the log line that means "started" (a standby never logs 'exkey operator started'). */
+export interface OperatorProcessOptions {
+  args?: string[];
+  readyLine?: string;
+}
+
+/** Starts `exkey operator` on one namespace and waits until its caches have synced (or `readyLine`). */
+export async function startOperatorProcess(
+  kubeconfig: string,
+  namespace: string,
+  env: Record<string, string> = {},
+  options: OperatorProcessOptions = {},
+): Promise<OperatorProcess> {
+  const readyLine = options.readyLine ?? 'exkey operator started';
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, [
     CLI, 'operator', '--kubeconfig', kubeconfig, '--namespace', namespace, '--watch-namespaces', namespace,
-    '--health-port', '0', '--log-level', 'debug',
+    '--health-port', '0', '--log-level', 'debug', ...(options.args ?? []),
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
@@ -29,13 +43,17 @@ export async function startOperatorProcess(kubeconfig: string, namespace: string
   });
   const state = { ended: false };
   void exited.then(() => { state.ended = true; });
-  await waitFor(() => out.includes('exkey operator started') || state.ended, { description: 'operator process start', timeoutMs: 30_000 });
-  if (!out.includes('exkey operator started')) throw new Error(`operator exited during start:\n${out.slice(-3000)}`);
+  await waitFor(() => out.includes(readyLine) || state.ended, { description: 'operator process start', timeoutMs: 30_000 });
+  if (!out.includes(readyLine)) throw new Error(`operator exited during start:\n${out.slice(-3000)}`);
   return {
     output: () => out,
     exited,
     async stop() {
       if (!state.ended) child.kill('SIGTERM');
+      await exited;
+    },
+    async kill() {
+      if (!state.ended) child.kill('SIGKILL');
       await exited;
     },
   };
