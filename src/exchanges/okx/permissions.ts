@@ -29,7 +29,9 @@ export interface OkxPermissionRow {
 /** THE mapping, both directions: requests go left to right, validate() reads right to left. */
 export const OKX_PERMISSION_TABLE: readonly OkxPermissionRow[] = [
   { permission: 'read', okx: 'read_only', request: 'grant', note: 'every OKX key can read' },
-  { permission: 'trade', okx: 'trade', request: 'grant', note: 'orders on every product, plus funding transfers within the account' },
+  // OKX trade also lets the sub-account's key move funds to its main account (asset/transfer
+  // type 3), and to sibling sub-accounts when the master enabled transfer-out (type 4).
+  { permission: 'trade', okx: 'trade', request: 'grant', note: 'orders on every product, plus funding transfers to the main account' },
   { permission: 'trade:spot', okx: 'trade', request: 'all-products', note: 'OKX trade is not scoped by product' },
   { permission: 'trade:derivatives', okx: 'trade', request: 'all-products', note: 'OKX trade is not scoped by product' },
   { permission: 'trade:options', okx: 'trade', request: 'all-products', note: 'OKX trade is not scoped by product' },
