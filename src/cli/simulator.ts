@@ -1,8 +1,10 @@
 // `exkey simulator <venue> ...`: runs one exchange simulator in the foreground.
 import { runBybitSimulatorCli } from '../exchanges/bybit/simulator/index.ts';
+import { runOkxSimulatorCli } from '../exchanges/okx/simulator/index.ts';
 
 const VENUES: Record<string, (argv: string[]) => Promise<void>> = {
   bybit: (argv) => runBybitSimulatorCli(argv),
+  okx: (argv) => runOkxSimulatorCli(argv),
 };
 
 /** Dispatches to the simulator for the named venue. */

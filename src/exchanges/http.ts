@@ -27,6 +27,17 @@ export interface HttpResponse {
   body: string;
 }
 
+/** GET parameters, serialised in insertion order (undefined ones skipped). */
+export type QueryParams = Readonly<Record<string, string | number | undefined>>;
+
+/** A venue client that signs each call with the credentials it is given and returns the unwrapped result. */
+export interface SignedClient<C> {
+  /** Signed GET; resolves with the venue's result on success, throws ExchangeError otherwise. */
+  get(credentials: C, path: string, query?: QueryParams): Promise<unknown>;
+  /** Signed POST with a JSON body; resolves with the venue's result on success. */
+  post(credentials: C, path: string, body: Readonly<Record<string, unknown>>): Promise<unknown>;
+}
+
 /** What adapters depend on; tests may pass any implementation. */
 export interface HttpClient {
   /** Sends one request; throws ExchangeError for transport failures, 429 and 5xx. */

@@ -61,6 +61,11 @@ export function readCommonSimArgs(values: CommonSimFlagValues, usage: string): C
   };
 }
 
+/** The parts of the common flags a venue passes into its simulator options. */
+export function commonSimOptions(args: CommonSimArgs): { port: number; host: string; rateLimits: boolean } {
+  return { port: args.port, host: args.host, rateLimits: args.rateLimits };
+}
+
 /** A non-negative number flag, 0 when absent; throws an Error ending with `usage` otherwise. */
 export function numberFlag(value: string | undefined, name: string, usage: string): number {
   if (value === undefined) return 0;

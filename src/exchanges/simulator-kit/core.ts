@@ -27,6 +27,16 @@ export interface SimCoreOptions<V extends VenueFaultAction> {
   random?: () => number;
 }
 
+/** Settings of a venue simulator that are not part of its account. */
+export interface SimSettings {
+  /** Venue time. */
+  clock: Clock;
+  /** Whether the venue's rate limits are enforced. */
+  rateLimits: boolean;
+  /** Decides probabilistic faults; Math.random by default. */
+  random?: () => number;
+}
+
 /** The control surface every simulator offers tests and the admin API (views never carry secrets). */
 export interface SimControls<V extends VenueFaultAction, R extends object> {
   /** Validates and registers a fault; throws a readable Error when malformed. */

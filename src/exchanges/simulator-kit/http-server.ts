@@ -27,6 +27,16 @@ export interface SimRequest {
   ip: string;
 }
 
+/** One authenticated venue call as a route handler sees it: account A, calling key K, parsed parameters. */
+export interface SimCall<A, K> {
+  account: A;
+  caller: K;
+  query: URLSearchParams;
+  body: Record<string, unknown>;
+  /** Venue time. */
+  nowMs: number;
+}
+
 /** Options for startSimServer. */
 export interface SimServerOptions<V extends VenueFaultAction = VenueFaultAction> {
   /** Venue name, used in log lines. */
@@ -41,6 +51,15 @@ export interface SimServerOptions<V extends VenueFaultAction = VenueFaultAction>
   /** Answers one venue request; must end `res` unless it deliberately holds the connection. */
   handle(req: SimRequest, res: ServerResponse): Promise<void>;
   logger?: Logger;
+}
+
+/** The listening settings a venue simulator passes through from its own options, absent ones left out. */
+export function listenOptions(options: { port?: number; host?: string; logger?: Logger }): Pick<SimServerOptions, 'port' | 'host' | 'logger'> {
+  return {
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    ...(options.logger ? { logger: options.logger } : {}),
+  };
 }
 
 /** A running simulator server. */

@@ -13,10 +13,17 @@ export interface RateDecision {
   resetAtMs: number;
 }
 
+/** One endpoint's limit with a window of its own (venues mix per-second and per-2-seconds limits). */
+export interface EndpointLimit {
+  limit: number;
+  windowMs: number;
+}
+
 /** Settings of a limiter. */
 export interface RateLimiterOptions {
-  /** Limit per window, by endpoint; endpoints not listed are not limited. */
-  limits: Readonly<Record<string, number>>;
+  /** Limit per window, by endpoint (a number uses `windowMs`); endpoints not listed are not limited. */
+  limits: Readonly<Record<string, number | EndpointLimit>>;
+  /** The window of limits given as plain numbers. */
   windowMs: number;
   /** false answers every request as unlimited until setEnabled(true). */
   enabled: boolean;
@@ -43,10 +50,11 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const hits = new Map<string, Hit[]>();
   return {
     take: (caller, endpoint, nowMs, cost = 1) => {
-      const limit = options.limits[endpoint];
-      if (!on || limit === undefined) return undefined;
+      const rule = options.limits[endpoint];
+      if (!on || rule === undefined) return undefined;
+      const { limit, windowMs } = typeof rule === 'number' ? { limit: rule, windowMs: options.windowMs } : rule;
       const bucket = `${caller} ${endpoint}`;
-      const recent = (hits.get(bucket) ?? []).filter((h) => h.at > nowMs - options.windowMs);
+      const recent = (hits.get(bucket) ?? []).filter((h) => h.at > nowMs - windowMs);
       const allowed = spent(recent) + cost <= limit;
       if (allowed) recent.push({ at: nowMs, cost });
       hits.set(bucket, recent);
@@ -54,7 +62,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         allowed,
         limit,
         remaining: Math.max(0, limit - spent(recent)),
-        resetAtMs: (recent[0]?.at ?? nowMs) + options.windowMs,
+        resetAtMs: (recent[0]?.at ?? nowMs) + windowMs,
       };
     },
     setEnabled: (value) => { on = value; },

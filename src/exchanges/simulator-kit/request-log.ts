@@ -6,6 +6,18 @@ import type { Clock } from '../../runtime/clock.ts';
 /** How many entries a log keeps by default. */
 export const RECENT_REQUESTS = 500;
 
+/** The fields every venue records about a request (venues add their own code); never secrets. */
+export interface SimRequestRecord {
+  method: string;
+  path: string;
+  /** The venue's API key header as sent ('' when absent). */
+  apiKey: string;
+  /** 0 when the connection was held (timeout fault). */
+  httpStatus: number;
+  /** "<kind>#<id>" of the fault that answered, if any. */
+  fault?: string;
+}
+
 /** A bounded log of recent requests, oldest first. */
 export interface RequestLog<R extends object> {
   record(entry: R): void;

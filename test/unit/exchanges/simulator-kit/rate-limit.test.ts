@@ -60,4 +60,18 @@ describe('createRateLimiter', () => {
     rl.setEnabled(false);
     expect([rl.enabled(), rl.take('uid1', '/create', 0)]).toEqual([false, undefined]);
   });
+
+  it('should use the endpoint\'s own window when its limit names one', async () => {
+    const clock = new FakeClock();
+    const rl = createRateLimiter({ limits: { '/create': 1, '/list': { limit: 2, windowMs: 2000 } }, windowMs: 1000, enabled: true });
+    const t0 = clock.nowMs();
+    rl.take('uid1', '/list', t0);
+    rl.take('uid1', '/list', t0);
+    expect(rl.take('uid1', '/list', t0)).toEqual({ allowed: false, limit: 2, remaining: 0, resetAtMs: t0 + 2000 });
+    await clock.advance(1000);
+    expect(rl.take('uid1', '/list', clock.nowMs())?.allowed).toBe(false);
+    expect(rl.take('uid1', '/create', clock.nowMs())).toMatchObject({ allowed: true, resetAtMs: clock.nowMs() + 1000 });
+    await clock.advance(1000);
+    expect(rl.take('uid1', '/list', clock.nowMs())?.allowed).toBe(true);
+  });
 });
