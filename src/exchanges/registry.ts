@@ -1,9 +1,11 @@
 // Adapter names as used in ExchangeKey.spec.exchange, mapped to their factories.
 import { createBybitAdapter } from './bybit/adapter.ts';
+import { createDeribitAdapter } from './deribit/adapter.ts';
 import type { AdapterFactory, AdapterOptions, ExchangeAdapter } from './types.ts';
 
 const FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   bybit: createBybitAdapter,
+  deribit: createDeribitAdapter,
 };
 
 /** Finds adapters by name and endpoint; instances are reused per (name, endpoint). */
