@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBybitAdapter, createSubApiBody } from '../../../../src/exchanges/bybit/adapter.ts';
 import type { BybitSimulator } from '../../../../src/exchanges/bybit/simulator/index.ts';
 import { formatOwnerTag } from '../../../../src/exchanges/owner-tag.ts';
-import { ExchangeError, type Credentials, type KeyRequest, type Permission } from '../../../../src/exchanges/types.ts';
+import type { Credentials, KeyRequest, Permission } from '../../../../src/exchanges/types.ts';
+import { caught } from '../../../support/exchange-error.ts';
 import { FakeClock } from '../../../support/fake-clock.ts';
 import { MASTER_KEY, MASTER_SECRET, SUB_UID, startSim } from './support.ts';
 
@@ -23,16 +24,6 @@ function keyRequest(overrides: Partial<KeyRequest> = {}): KeyRequest {
     owner: { uid: OWNER_UID, version: 1 },
     ...overrides,
   };
-}
-
-async function caught(promise: Promise<unknown>): Promise<ExchangeError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ExchangeError) return err;
-    throw err;
-  }
-  throw new Error('expected an ExchangeError');
 }
 
 beforeAll(async () => {
