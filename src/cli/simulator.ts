@@ -1,7 +1,9 @@
 // `exkey simulator <venue> ...`: runs one exchange simulator in the foreground.
+import { runBinanceSimulatorCli } from '../exchanges/binance/simulator/index.ts';
 import { runBybitSimulatorCli } from '../exchanges/bybit/simulator/index.ts';
 
 const VENUES: Record<string, (argv: string[]) => Promise<void>> = {
+  binance: (argv) => runBinanceSimulatorCli(argv),
   bybit: (argv) => runBybitSimulatorCli(argv),
 };
 

@@ -1,8 +1,10 @@
 // Adapter names as used in ExchangeKey.spec.exchange, mapped to their factories.
+import { createBinanceAdapter } from './binance/adapter.ts';
 import { createBybitAdapter } from './bybit/adapter.ts';
 import type { AdapterFactory, AdapterOptions, ExchangeAdapter } from './types.ts';
 
 const FACTORIES: Readonly<Record<string, AdapterFactory>> = {
+  binance: createBinanceAdapter,
   bybit: createBybitAdapter,
 };
 

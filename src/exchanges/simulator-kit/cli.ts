@@ -98,3 +98,24 @@ export async function serveUntilSignal(venue: string, sim: StoppableSimulator, i
 export function processIo(): CliIo {
   return { out: (line) => { process.stdout.write(`${line}\n`); }, signals: process };
 }
+
+/** The simulator options every venue takes from the common flags. */
+export function commonSimOptions(args: CommonSimArgs): { port: number; host: string; rateLimits: boolean } {
+  return { port: args.port, host: args.host, rateLimits: args.rateLimits };
+}
+
+/** A started simulator that takes faults. */
+export interface FaultableSimulator<V extends VenueFaultAction> extends StoppableSimulator {
+  state: { addFault(spec: FaultSpec<V>): unknown };
+}
+
+/** Installs the faults --latency-ms and --fail-rate ask for, then serves until SIGINT or SIGTERM. */
+export async function serveWithCliFaults<V extends VenueFaultAction>(
+  venue: string,
+  sim: FaultableSimulator<V>,
+  args: Pick<CommonSimArgs, 'latencyMs' | 'failRate'>,
+  io: CliIo = processIo(),
+): Promise<void> {
+  for (const fault of cliFaults<V>(args)) sim.state.addFault(fault);
+  await serveUntilSignal(venue, sim, io);
+}
