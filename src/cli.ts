@@ -11,7 +11,7 @@ commands:
   env          up | down | status | kubeconfig  (the local control plane)
   agent        decrypt a mounted ExchangeKey Secret into plain files (init container / sidecar)
   restore-secret  recreate an ExchangeKey's Secret from its Vault KV mirror (runbook: restore-from-vault)
-  simulator    bybit|deribit|okx --port P --master-key K --master-secret S [...]  (exchange simulators)
+  simulator    binance|bybit|deribit|okx --port P --master-key K --master-secret S [...]  (exchange simulators)
   version      print the version
 `;
 

@@ -1,9 +1,11 @@
 // `exkey simulator <venue> ...`: runs one exchange simulator in the foreground.
+import { runBinanceSimulatorCli } from '../exchanges/binance/simulator/index.ts';
 import { runBybitSimulatorCli } from '../exchanges/bybit/simulator/index.ts';
 import { runDeribitSimulatorCli } from '../exchanges/deribit/simulator/index.ts';
 import { runOkxSimulatorCli } from '../exchanges/okx/simulator/index.ts';
 
 const VENUES: Record<string, (argv: string[]) => Promise<void>> = {
+  binance: (argv) => runBinanceSimulatorCli(argv),
   bybit: (argv) => runBybitSimulatorCli(argv),
   deribit: (argv) => runDeribitSimulatorCli(argv),
   okx: (argv) => runOkxSimulatorCli(argv),

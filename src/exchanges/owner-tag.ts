@@ -1,4 +1,4 @@
-import type { Owner } from './types.ts';
+import type { OwnedKey, Owner } from './types.ts';
 
 // Venues give us one short free-text field per key (Bybit `note`, OKX `label`, Deribit `name`
 // with at most 16 chars of [A-Za-z0-9_]). The tag must fit all of them: "xk" + the first 10 hex
@@ -26,4 +26,11 @@ export function uidPrefix(uid: string): string {
 /** True when `label` is a tag for the ExchangeKey with this uid. */
 export function isOwnedBy(label: string, uid: string): boolean {
   return parseOwnerTag(label)?.uidPrefix === uidPrefix(uid);
+}
+
+/** The OwnedKey for a venue key whose label is a tag for `ownerUid`, as a list of one; empty when it is not. */
+export function ownedKeyOf(key: { keyId: string; label: string }, ownerUid: string, account?: string): OwnedKey[] {
+  const tag = isOwnedBy(key.label, ownerUid) ? parseOwnerTag(key.label) : undefined;
+  if (!tag) return [];
+  return [{ keyId: key.keyId, owner: { uid: ownerUid, version: tag.version }, ...(account === undefined ? {} : { account }) }];
 }

@@ -1,10 +1,12 @@
 // Adapter names as used in ExchangeKey.spec.exchange, mapped to their factories.
+import { createBinanceAdapter } from './binance/adapter.ts';
 import { createBybitAdapter } from './bybit/adapter.ts';
 import { createDeribitAdapter } from './deribit/adapter.ts';
 import { createOkxAdapter } from './okx/adapter.ts';
 import type { AdapterFactory, AdapterOptions, ExchangeAdapter } from './types.ts';
 
 const FACTORIES: Readonly<Record<string, AdapterFactory>> = {
+  binance: createBinanceAdapter,
   bybit: createBybitAdapter,
   deribit: createDeribitAdapter,
   okx: createOkxAdapter,

@@ -103,3 +103,19 @@ export async function serveUntilSignal(venue: string, sim: StoppableSimulator, i
 export function processIo(): CliIo {
   return { out: (line) => { process.stdout.write(`${line}\n`); }, signals: process };
 }
+
+/** A started simulator that takes faults. */
+export interface FaultableSimulator<V extends VenueFaultAction> extends StoppableSimulator {
+  state: { addFault(spec: FaultSpec<V>): unknown };
+}
+
+/** Installs the faults --latency-ms and --fail-rate ask for, then serves until SIGINT or SIGTERM. */
+export async function serveWithCliFaults<V extends VenueFaultAction>(
+  venue: string,
+  sim: FaultableSimulator<V>,
+  args: Pick<CommonSimArgs, 'latencyMs' | 'failRate'>,
+  io: CliIo = processIo(),
+): Promise<void> {
+  for (const fault of cliFaults<V>(args)) sim.state.addFault(fault);
+  await serveUntilSignal(venue, sim, io);
+}

@@ -10,6 +10,7 @@ export {
 export { applyFaults, sendAnswer, type FaultOutcome, type FaultResponder, type SimAnswer } from './fault-response.ts';
 export { createRateLimiter, type EndpointLimit, type RateDecision, type RateLimiter, type RateLimiterOptions } from './rate-limit.ts';
 export { createRequestLog, RECENT_REQUESTS, type RequestLog, type SimRequestRecord } from './request-log.ts';
+export { randomToken } from './tokens.ts';
 export { field, jsonBody, optionalField, requireNumber, stringList } from './json-fields.ts';
 export {
   COMMON_SIM_FLAGS, COMMON_SIM_USAGE, cliFaults, commonSimOptions, numberFlag, processIo, readCommonSimArgs, serveUntilSignal,
