@@ -26,13 +26,7 @@ afterAll(async () => {
   await h.stop();
 });
 
-async function accepted(m: KeyMaterial): Promise<boolean> {
-  try {
-    return (await new RestClientV5({ key: m.apiKey, secret: m.apiSecret ?? '', baseUrl: h.sim.url }).getQueryApiKey()).retCode === 0;
-  } catch {
-    return false;
-  }
-}
+const accepted = (m: KeyMaterial): Promise<boolean> => h.accepts(m);
 
 async function issued(name: string, policy: string): Promise<KeyMaterial> {
   await h.createKey(name, { rotationPolicyRef: { name: policy } });
@@ -45,6 +39,18 @@ async function issued(name: string, policy: string): Promise<KeyMaterial> {
 const condition = (k: ExchangeKey | undefined, type: string): { status: string; reason: string; lastTransitionTime: string } | undefined =>
   k?.status?.conditions?.find((c) => c.type === type);
 const byReason = (events: CoreV1Event[], reason: string): CoreV1Event[] => events.filter((e) => e.reason === reason);
+/** The key's Events, after checking that its rotation started for `reason`. */
+async function startedFor(name: string, reason: string): Promise<CoreV1Event[]> {
+  const events = await h.events(name);
+  expect(byReason(events, 'RotationStarted')[0]?.message).toContain(`(${reason})`);
+  return events;
+}
+/** Ready, not Degraded, no drift left: the state every handled finding ends in. */
+function expectSettled(k: ExchangeKey): void {
+  expect(condition(k, 'Ready')?.status).toBe('True');
+  expect(condition(k, 'Degraded')).toBeUndefined();
+  expect(k.status?.drift).toBeUndefined();
+}
 
 describe('withdrawal enabled on a live key at the exchange', () => {
   it('should be detected within one revalidateInterval: Degraded, a Warning Event, the old key revoked at once and a new one Ready', async () => {
@@ -71,12 +77,8 @@ describe('withdrawal enabled on a live key at the exchange', () => {
     expect(await accepted(v1)).toBe(false);
     expect(await accepted(await h.readMaterial('wd'))).toBe(true);
     expect(done.status?.keys?.map((k) => [k.version, k.state])).toEqual([[1, 'Revoked'], [2, 'Active']]);
-    expect(condition(done, 'Ready')?.status).toBe('True');
-    expect(condition(done, 'Degraded')).toBeUndefined();
-    expect(done.status?.drift).toBeUndefined();
-    const events = await h.events('wd');
-    expect(byReason(events, 'RotationStarted')[0]?.message).toContain('(DriftDetected)');
-    expect(byReason(events, 'OldKeyRevoked')[0]?.type).toBe('Warning');
+    expectSettled(done);
+    expect(byReason(await startedFor('wd', 'DriftDetected'), 'OldKeyRevoked')[0]?.type).toBe('Warning');
   });
 });
 
@@ -130,11 +132,8 @@ describe('a key deleted at the exchange behind exkey\'s back', () => {
     const v2 = await h.readMaterial('gone');
     seen.push(v2);
     expect(await accepted(v2)).toBe(true);
-    expect(condition(done, 'Ready')?.status).toBe('True');
-    expect(condition(done, 'Degraded')).toBeUndefined();
-    const events = await h.events('gone');
-    expect(byReason(events, 'DriftDetected')[0]?.message).toContain('no longer accepted');
-    expect(byReason(events, 'RotationStarted')[0]?.message).toContain('(KeyRevokedExternally)');
+    expectSettled(done);
+    expect(byReason(await startedFor('gone', 'KeyRevokedExternally'), 'DriftDetected')[0]?.message).toContain('no longer accepted');
   });
 });
 
@@ -178,7 +177,7 @@ describe('an expiry the exchange imposes on a live key', () => {
     const done = await h.waitForVersion('exp', 2, 45_000);
     seen.push(await h.readMaterial('exp'));
     expect(Date.parse(done.status?.lastRotationTime ?? '')).toBeLessThan(expiresAt.getTime());
-    expect(byReason(await h.events('exp'), 'RotationStarted')[0]?.message).toContain('(Expiring)');
+    await startedFor('exp', 'Expiring');
     expect(h.sim.state.getKey(v1.apiKey)?.deleted).toBe(true);
   });
 });
