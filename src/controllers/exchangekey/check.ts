@@ -49,12 +49,19 @@ export function keyInfoFindings(key: ExchangeKey, info: KeyInfo): KeyInfoProblem
   if (info.unmappedPermissions.length > 0) {
     add('PermissionsChanged', `permissions exkey does not manage are granted: ${info.unmappedPermissions.join(', ')}`);
   }
-  const wantIps = [...(key.spec.ipAllowlist ?? [])].map(normaliseIp).sort();
-  const haveIps = [...info.ipAllowlist].map(normaliseIp).sort();
-  if (wantIps.join(',') !== haveIps.join(',')) {
-    add('IpAllowlistChanged', `IP allowlist at the exchange is [${haveIps.join(', ')}], the spec asks for [${wantIps.join(', ')}]`);
-  }
+  const ipProblem = ipAllowlistProblem(key.spec.ipAllowlist ?? [], info);
+  if (ipProblem) add('IpAllowlistChanged', ipProblem);
   return problems;
+}
+
+function ipAllowlistProblem(spec: readonly string[], info: KeyInfo): string | undefined {
+  const wantIps = spec.map(normaliseIp).sort();
+  // The venue only says "restricted": a restriction must exist exactly when the spec asks for one.
+  if (info.ipRestrictedUnlisted === true) {
+    return wantIps.length === 0 ? 'the key is IP-restricted at the exchange, the spec asks for no IP allowlist' : undefined;
+  }
+  const haveIps = info.ipAllowlist.map(normaliseIp).sort();
+  return wantIps.join(',') === haveIps.join(',') ? undefined : `IP allowlist at the exchange is [${haveIps.join(', ')}], the spec asks for [${wantIps.join(', ')}]`;
 }
 
 // A single address and its /32 (or /128) range mean the same binding.

@@ -25,10 +25,17 @@ describe('keyInfoProblems', () => {
     { name: 'should refuse a key with an extra permission', got: info({ permissions: ['read', 'trade', 'transfer'] }), problems: ['not in the spec: transfer'] },
     { name: 'should refuse venue permissions exkey does not manage', got: info({ unmappedPermissions: ['NFT:NFTQueryProductList'] }), problems: ['does not manage'] },
     { name: 'should refuse a different IP allowlist', got: info({ ipAllowlist: [] }), problems: ['IP allowlist at the exchange is []'] },
+    { name: 'should accept "restricted, list unknown" when the spec asks for an allowlist', got: info({ ipAllowlist: [], ipRestrictedUnlisted: true }), problems: [] },
   ])('$name', ({ got, problems }) => {
     const found = keyInfoProblems(key(), got);
     expect(found).toHaveLength(problems.length);
     problems.forEach((p, i) => { expect(found[i]).toContain(p); });
+  });
+
+  it('should refuse "restricted, list unknown" when the spec asks for no allowlist', () => {
+    const k = key();
+    k.spec = { ...k.spec, ipAllowlist: [] };
+    expect(keyInfoProblems(k, info({ ipAllowlist: [], ipRestrictedUnlisted: true }))).toEqual(['the key is IP-restricted at the exchange, the spec asks for no IP allowlist']);
   });
 
   it('should accept withdraw when the spec allows and asks for it', () => {
