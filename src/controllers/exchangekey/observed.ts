@@ -48,6 +48,8 @@ export interface Failure {
   message: string;
   /** Retry with backoff (true) or wait for a change to the object (false). */
   retryable: boolean;
+  /** The venue's own "retry after" (Retry-After, rate-limit reset): the next attempt waits at least this long. */
+  retryAfterMs?: number;
 }
 
 /** Master credentials: loaded (material kept by the executor), or why not. */

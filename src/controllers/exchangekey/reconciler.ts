@@ -18,11 +18,14 @@ const MAX_RESTARTS = 5;
 /** A reconcile that ended with a failure reported in status; the work queue retries it with backoff. */
 export class ReconcileFailure extends Error {
   readonly failure: Failure;
+  /** Read by the work queue: a venue's rate-limit reset is a floor under the per-key backoff. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(failure: Failure) {
     super(`${failure.reason}: ${failure.message}`);
     this.name = 'ReconcileFailure';
     this.failure = failure;
+    this.retryAfterMs = failure.retryAfterMs;
   }
 }
 

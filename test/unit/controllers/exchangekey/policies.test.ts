@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyInfoProblems, normalisePermissions } from '../../../../src/controllers/exchangekey/check.ts';
 import { classifyError } from '../../../../src/controllers/exchangekey/errors.ts';
+import { ReconcileFailure } from '../../../../src/controllers/exchangekey/reconciler.ts';
 import { ChangeFilter, fingerprint } from '../../../../src/controllers/exchangekey/predicates.ts';
 import { maskKeyId, permissionsOf } from '../../../../src/controllers/exchangekey/spec.ts';
 import { EnvelopeError } from '../../../../src/crypto/index.ts';
@@ -60,6 +61,12 @@ describe('classifyError', () => {
     { name: 'should treat anything else as a bug', err: new TypeError('undefined is not a function'), want: { kind: 'bug' } },
   ])('$name', ({ err, want }) => {
     expect(classifyError(err)).toMatchObject(want);
+  });
+
+  it('should carry the venue\'s retry-after to the work queue through the reconcile failure', () => {
+    const outcome = classifyError(new ExchangeError({ venue: 'binance', kind: 'rate-limit', code: '429', message: 'Too many requests', retryAfterMs: 60_000 }));
+    if (outcome.kind !== 'fail') throw new Error(`expected a failure, got ${outcome.kind}`);
+    expect(new ReconcileFailure(outcome.failure).retryAfterMs).toBe(60_000);
   });
 });
 
