@@ -2,12 +2,14 @@
 import { runBinanceSimulatorCli } from '../exchanges/binance/simulator/index.ts';
 import { runBybitSimulatorCli } from '../exchanges/bybit/simulator/index.ts';
 import { runDeribitSimulatorCli } from '../exchanges/deribit/simulator/index.ts';
+import { runKrakenSimulatorCli } from '../exchanges/kraken/simulator/index.ts';
 import { runOkxSimulatorCli } from '../exchanges/okx/simulator/index.ts';
 
 const VENUES: Record<string, (argv: string[]) => Promise<void>> = {
   binance: (argv) => runBinanceSimulatorCli(argv),
   bybit: (argv) => runBybitSimulatorCli(argv),
   deribit: (argv) => runDeribitSimulatorCli(argv),
+  kraken: (argv) => runKrakenSimulatorCli(argv),
   okx: (argv) => runOkxSimulatorCli(argv),
 };
 
