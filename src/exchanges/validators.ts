@@ -1,10 +1,12 @@
 // Validators of venues where humans create and delete keys (the manual path), by the name used in
 // ExchangeKey.spec.exchange. See KeyValidator in types.ts for the error contract.
+import { createCoinbaseValidator } from './coinbase/validator.ts';
 import { instanceRegistry, type InstanceRegistry } from './instance-registry.ts';
 import { createKrakenValidator } from './kraken/validator.ts';
 import type { AdapterOptions, KeyValidator, ValidatorFactory } from './types.ts';
 
 const FACTORIES: Readonly<Record<string, ValidatorFactory>> = {
+  coinbase: createCoinbaseValidator,
   kraken: createKrakenValidator,
 };
 
