@@ -26,11 +26,9 @@
 set -euo pipefail
 
 VAULT_VERSION="${EXKEY_VAULT_VERSION:-1.14.8}"
-CACHE_DIR="${EXKEY_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/exkey}"
-BIN_ROOT="$CACHE_DIR/bin"
+# shellcheck source=lib/cached-bin.sh
+source "$(dirname "$0")/lib/cached-bin.sh"
 DIR="$BIN_ROOT/vault-$VAULT_VERSION"
-export CGO_ENABLED=0 GOFLAGS="${GOFLAGS:--buildvcs=false}"
-mkdir -p "$BIN_ROOT"
 
 log() { echo "[build-vault] $*" >&2; }
 
@@ -115,20 +113,14 @@ GO
   go mod edit -replace github.com/hashicorp/vault/sdk=./sdk
 }
 
-if [ ! -x "$DIR/vault" ]; then
-  # One builder at a time; a caller that waited finds the binary already there.
-  exec 9>"$BIN_ROOT/.vault-$VAULT_VERSION.lock"
-  if command -v flock >/dev/null 2>&1; then flock 9; fi
-fi
+cached_bin_lock "vault-$VAULT_VERSION" "$DIR/vault"
 
 if [ ! -x "$DIR/vault" ]; then
   log "building vault v$VAULT_VERSION (first run only; about 20 min cold on 2 cores)"
   started=$SECONDS
   work="$(mktemp -d)"
-  # Staged next to the cache so the final rename is atomic (same filesystem).
-  stage="$BIN_ROOT/.vault-$VAULT_VERSION.tmp.$$"
+  stage="$(cached_bin_stage "vault-$VAULT_VERSION")"
   trap 'rm -rf "$work" "$stage"' EXIT
-  mkdir -p "$stage"
   (
     cd "$work"
     go mod init exkey.io/vaultbin >/dev/null 2>&1
@@ -146,8 +138,7 @@ if [ ! -x "$DIR/vault" ]; then
     go build -trimpath -ldflags='-s -w' -o "$stage/vault" github.com/hashicorp/vault
   )
   "$stage/vault" version >&2
-  rm -rf "$DIR"
-  mv "$stage" "$DIR"
+  cached_bin_commit "$stage" "$DIR"
   log "vault v$VAULT_VERSION built in $((SECONDS - started)) s"
 fi
 

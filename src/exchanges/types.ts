@@ -70,6 +70,11 @@ export interface KeyInfo {
   /** Venue permissions exkey has no name for, kept verbatim so drift can be reported. */
   unmappedPermissions: string[];
   ipAllowlist: string[];
+  /**
+   * The venue says the key is IP-restricted but not to which addresses (the key cannot read its
+   * own list); `ipAllowlist` is then empty and only the presence of a restriction can be checked.
+   */
+  ipRestrictedUnlisted?: boolean;
   withdrawEnabled: boolean;
   expiresAt?: Date;
 }

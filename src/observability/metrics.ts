@@ -16,6 +16,13 @@ export const rotationsCompleted = new Counter({
   labelNames: ['reason'] as const,
 });
 
+/** Drift findings made by re-validation (each new finding once), by exchange and kind. */
+export const driftDetected = new Counter({
+  name: 'exkey_drift_detected_total',
+  help: 'Differences between a live key at the exchange and its spec found by re-validation, by exchange and kind (WithdrawEnabled, PermissionsChanged, IpAllowlistChanged, KeyRejected).',
+  labelNames: ['exchange', 'kind'] as const,
+});
+
 /** Time from a rotation's start to its completion. */
 export const rotationDuration = new Histogram({
   name: 'exkey_rotation_duration_seconds',

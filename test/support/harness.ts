@@ -2,6 +2,7 @@
 // exkey's operator running in-process, watching only that namespace (so test files can run in
 // parallel), with every log line captured for secret-leak checks.
 import { randomBytes } from 'node:crypto';
+import { RestClientV5 } from 'bybit-api';
 import { inject } from 'vitest';
 import type { CoreV1Event, KubeConfig, V1Pod, V1Secret } from '@kubernetes/client-node';
 import { EXCHANGE_KEYS, ROTATION_POLICIES, type ExchangeKey, type ExchangeKeySpec, type RotationPolicySpec } from '../../src/api/v1alpha1/index.ts';
@@ -68,6 +69,8 @@ export interface Harness {
   createPolicy(name: string, spec: RotationPolicySpec): Promise<void>;
   /** Merges annotations into an ExchangeKey. */
   annotate(name: string, annotations: Record<string, string>): Promise<void>;
+  /** True when the simulator accepts a signed read-only call with this key version. */
+  accepts(material: KeyMaterial): Promise<boolean>;
   /** Waits until `name` has no rotation in progress and currentVersion is `version`. */
   waitForVersion(name: string, version: number, timeoutMs?: number): Promise<ExchangeKey>;
   stop(): Promise<void>;
@@ -186,6 +189,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async annotate(name, annotations) {
       await kube.send({ method: 'PATCH', path: keyPath(name), patchType: 'merge', body: { metadata: { annotations } } });
+    },
+    async accepts(m) {
+      try {
+        return (await new RestClientV5({ key: m.apiKey, secret: m.apiSecret ?? '', baseUrl: sim.url }).getQueryApiKey()).retCode === 0;
+      } catch {
+        return false;
+      }
     },
     waitForVersion: (name, version, timeoutMs = 60_000) =>
       waitFor(async (observe) => {

@@ -283,7 +283,7 @@ export interface ExchangeKeyStatus {
      */
     previousVersion?: number;
     /**
-     * Why this rotation started: Initial, Scheduled, Expiring, Manual, Emergency, SpecChanged or SecretLost.
+     * Why this rotation started: Initial, Scheduled, Expiring, Manual, Emergency, SpecChanged, SecretLost, SecretTampered, DriftDetected or KeyRevokedExternally.
      */
     reason?: string;
     /**
@@ -329,6 +329,31 @@ export interface ExchangeKeyStatus {
      * Internal Secret holding the new key material between registration and publication, so that a restart never loses a key the exchange created.
      */
     pendingSecretName?: string;
+  };
+  /**
+   * An unresolved difference that re-validation found between the key at the exchange and the spec (never secret material). Cleared by a clean re-validation of that version, or once a rotation has replaced it.
+   */
+  drift?: {
+    /**
+     * Key version the finding is about.
+     */
+    version: number;
+    /**
+     * WithdrawEnabled (withdrawal, or transfer the spec does not allow, is enabled), PermissionsChanged, IpAllowlistChanged, or KeyRejected (the exchange no longer accepts the key: revoked or expired outside exkey).
+     */
+    kind: 'WithdrawEnabled' | 'PermissionsChanged' | 'IpAllowlistChanged' | 'KeyRejected';
+    /**
+     * What differs, as the exchange reported it.
+     */
+    message: string;
+    /**
+     * What exkey did about it under the RotationPolicy's spec.drift: Revoke (emergency rotation), Rotate (rotation with overlap), Report (nothing but Degraded and an Event), or Reissue (emergency rotation of a rejected key).
+     */
+    action?: 'Revoke' | 'Rotate' | 'Report' | 'Reissue';
+    /**
+     * When this finding was first made.
+     */
+    detectedAt: string;
   };
   /**
    * When a key version last became current.
@@ -455,6 +480,19 @@ export interface RotationPolicySpec {
    * How often exkey re-validates each key at the exchange to detect drift (permissions or allowlist changed, key revoked outside exkey). Units d, h, m, s.
    */
   revalidateInterval?: string;
+  /**
+   * What exkey does when a re-validation finds the key at the exchange differs from the spec. Every finding also sets Degraded (reason DriftDetected) and emits a Warning Event. A key the exchange no longer accepts (revoked or expired outside exkey) is always reissued at once.
+   */
+  drift?: {
+    /**
+     * Withdrawal (or transfer, unless the spec allows it) is enabled at the exchange. Revoke (default): emergency rotation, the old key is revoked as soon as a new one is published, without waiting for rollouts or the overlap. Rotate: a normal rotation with overlap. Report: Degraded and an Event only, re-checked every revalidateInterval until the exchange side is fixed.
+     */
+    onWithdrawEnabled?: 'Revoke' | 'Rotate' | 'Report';
+    /**
+     * Other permissions or the IP allowlist differ from the spec. Rotate (default): a normal rotation with overlap brings in a key that matches. Report: Degraded and an Event only, re-checked every revalidateInterval until the exchange side is fixed.
+     */
+    onMismatch?: 'Rotate' | 'Report';
+  };
   /**
    * How dependent workloads are rolled onto a new key version.
    */

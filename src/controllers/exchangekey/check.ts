@@ -1,7 +1,7 @@
 // Whether what the exchange reports about a key matches what the spec asked for. Pure. Used right
 // after registration (a mismatch rejects the new key) and, later, by drift detection.
 import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
-import type { KeyInfo, Permission } from '../../exchanges/types.ts';
+import { FUND_MOVING_PERMISSIONS, type KeyInfo, type Permission } from '../../exchanges/types.ts';
 import { permissionsOf } from './spec.ts';
 
 const TRADE_PRODUCTS: readonly Permission[] = ['trade:spot', 'trade:derivatives', 'trade:options'];
@@ -16,26 +16,52 @@ export function normalisePermissions(permissions: readonly Permission[]): Permis
   return [...set].sort();
 }
 
+/** What kind of difference a finding is; fund-moving ones are emergencies. */
+export type KeyInfoProblemKind = 'WithdrawEnabled' | 'PermissionsChanged' | 'IpAllowlistChanged';
+
+/** One difference between the key at the exchange and the spec. */
+export interface KeyInfoProblem {
+  kind: KeyInfoProblemKind;
+  message: string;
+}
+
 /** Problems with the key as the exchange sees it; empty when it matches the spec. */
 export function keyInfoProblems(key: ExchangeKey, info: KeyInfo): string[] {
-  const problems: string[] = [];
+  return keyInfoFindings(key, info).map((p) => p.message);
+}
+
+/** keyInfoProblems with each problem's kind, most severe first. */
+export function keyInfoFindings(key: ExchangeKey, info: KeyInfo): KeyInfoProblem[] {
+  const problems: KeyInfoProblem[] = [];
+  const add = (kind: KeyInfoProblemKind, message: string): void => { problems.push({ kind, message }); };
   const allowWithdraw = key.spec.allowWithdraw === true && (key.spec.permissions ?? []).includes('withdraw');
-  if (info.withdrawEnabled && !allowWithdraw) problems.push('withdrawal is enabled at the exchange but not allowed by the spec');
+  if (info.withdrawEnabled && !allowWithdraw) add('WithdrawEnabled', 'withdrawal is enabled at the exchange but not allowed by the spec');
   const want = normalisePermissions(permissionsOf(key));
   const have = normalisePermissions(info.permissions);
   const missing = want.filter((p) => !have.includes(p));
   const extra = have.filter((p) => !want.includes(p));
-  if (missing.length > 0) problems.push(`permissions missing at the exchange: ${missing.join(', ')}`);
-  if (extra.length > 0) problems.push(`permissions granted at the exchange but not in the spec: ${extra.join(', ')}`);
+  // Fund-moving permissions the spec did not ask for are as urgent as withdrawal itself.
+  const extraFunds = extra.filter((p) => FUND_MOVING_PERMISSIONS.includes(p));
+  const extraOther = extra.filter((p) => !FUND_MOVING_PERMISSIONS.includes(p));
+  if (extraFunds.length > 0) add('WithdrawEnabled', `fund-moving permissions granted at the exchange but not in the spec: ${extraFunds.join(', ')}`);
+  if (missing.length > 0) add('PermissionsChanged', `permissions missing at the exchange: ${missing.join(', ')}`);
+  if (extraOther.length > 0) add('PermissionsChanged', `permissions granted at the exchange but not in the spec: ${extraOther.join(', ')}`);
   if (info.unmappedPermissions.length > 0) {
-    problems.push(`permissions exkey does not manage are granted: ${info.unmappedPermissions.join(', ')}`);
+    add('PermissionsChanged', `permissions exkey does not manage are granted: ${info.unmappedPermissions.join(', ')}`);
   }
-  const wantIps = [...(key.spec.ipAllowlist ?? [])].map(normaliseIp).sort();
-  const haveIps = [...info.ipAllowlist].map(normaliseIp).sort();
-  if (wantIps.join(',') !== haveIps.join(',')) {
-    problems.push(`IP allowlist at the exchange is [${haveIps.join(', ')}], the spec asks for [${wantIps.join(', ')}]`);
-  }
+  const ipProblem = ipAllowlistProblem(key.spec.ipAllowlist ?? [], info);
+  if (ipProblem) add('IpAllowlistChanged', ipProblem);
   return problems;
+}
+
+function ipAllowlistProblem(spec: readonly string[], info: KeyInfo): string | undefined {
+  const wantIps = spec.map(normaliseIp).sort();
+  // The venue only says "restricted": a restriction must exist exactly when the spec asks for one.
+  if (info.ipRestrictedUnlisted === true) {
+    return wantIps.length === 0 ? 'the key is IP-restricted at the exchange, the spec asks for no IP allowlist' : undefined;
+  }
+  const haveIps = info.ipAllowlist.map(normaliseIp).sort();
+  return wantIps.join(',') === haveIps.join(',') ? undefined : `IP allowlist at the exchange is [${haveIps.join(', ')}], the spec asks for [${wantIps.join(', ')}]`;
 }
 
 // A single address and its /32 (or /128) range mean the same binding.

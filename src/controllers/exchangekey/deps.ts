@@ -48,6 +48,8 @@ export interface Scratch {
    * publishing copies it as is (one provider call per key version, none at publication).
    */
   pendingData?: Record<string, string>;
+  /** The current (published) key version, loaded to re-validate it. */
+  current?: KeyMaterial;
 }
 
 /** The adapter for this ExchangeKey (plan only asks for exchange steps when it exists). */

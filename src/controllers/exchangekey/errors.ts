@@ -20,7 +20,9 @@ export function classifyError(err: unknown): ErrorOutcome {
   if (isConflict(err)) return { kind: 'restart' };
   if (err instanceof ExchangeError) {
     const reason = err.retryable ? REASON_EXCHANGE_UNAVAILABLE : REASON_EXCHANGE_REFUSED;
-    return { kind: 'fail', failure: { reason, message: `${err.venue} error ${err.code}: ${err.message}`, retryable: true } };
+    const failure: Failure = { reason, message: `${err.venue} error ${err.code}: ${err.message}`, retryable: true };
+    if (err.retryAfterMs !== undefined) failure.retryAfterMs = err.retryAfterMs;
+    return { kind: 'fail', failure };
   }
   if (isEnvelopeError(err)) {
     return { kind: 'fail', failure: { reason: REASON_ENCRYPTION_FAILED, message: err.message, retryable: true } };

@@ -1,7 +1,7 @@
 // Steps that only touch Kubernetes: status, finalizers, master credentials, and exkey's Secrets.
 import type { V1Secret } from '@kubernetes/client-node';
 import { FINALIZER, type RotationStatus } from '../../api/v1alpha1/index.ts';
-import { rotationDuration, rotationsCompleted } from '../../observability/metrics.ts';
+import { driftDetected, rotationDuration, rotationsCompleted } from '../../observability/metrics.ts';
 import { isAlreadyExists } from '../../runtime/kube/errors.ts';
 import { isEnvelopeError } from '../../crypto/index.ts';
 import type { Credentials } from '../../exchanges/types.ts';
@@ -10,6 +10,7 @@ import { emit, required } from './deps.ts';
 import {
   DATA_ENVELOPE, DATA_VERSION, PREVIOUS_PREFIX, asPrevious, decodeMaterial, encodeMaterial, hasPrevious, previousEntries, withoutPrevious,
 } from './material.ts';
+import { isNewFinding, type DriftStatus } from './drift.ts';
 import { mirrorKeyVersion } from './mirror.ts';
 import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
@@ -25,6 +26,7 @@ export async function writeStatus(step: StepOf<'WriteStatus'>, o: Observed, deps
   const before = o.key.status?.rotation;
   const key = await deps.keys.replaceStatus(o.key, step.status);
   if (before && !step.status.rotation) recordRotation(before, deps.clock.now());
+  countDrift(o.key.status?.drift, step.status.drift, key.spec.exchange);
   deps.throttle.set(throttleScopeOf(key), `${key.metadata.namespace}/${key.metadata.name}`, slotsHeld(step.status.rotation?.dependents));
   for (const event of step.events) emit(deps, key, event);
   const startedHere = !before && step.status.rotation?.phase === 'Registering';
@@ -32,6 +34,10 @@ export async function writeStatus(step: StepOf<'WriteStatus'>, o: Observed, deps
   // This reconcile opened the phase: no pending key can exist for it yet (a leftover from an
   // earlier rotation was already seen by gather), so there is nothing to read back.
   return { ...o, key, registeringStartedHere: true, pending: o.pendingLeftover ? o.pending : null };
+}
+
+function countDrift(before: DriftStatus | undefined, after: DriftStatus | undefined, exchange: string): void {
+  if (after && isNewFinding(before, after)) driftDetected.inc({ exchange, kind: after.kind });
 }
 
 function recordRotation(rotation: RotationStatus, now: Date): void {

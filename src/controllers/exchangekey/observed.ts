@@ -34,12 +34,22 @@ export interface PendingState {
   expiresAt?: string;
 }
 
+/**
+ * The current key version re-validated with its own signature: what the exchange reported, or
+ * its refusal of the key itself (revoked or expired). Never secret material.
+ */
+export type Revalidation =
+  | { version: number; at: string; info: KeyInfo }
+  | { version: number; at: string; rejected: string };
+
 /** A failure turned into status: reason constant plus a message safe to show. */
 export interface Failure {
   reason: string;
   message: string;
   /** Retry with backoff (true) or wait for a change to the object (false). */
   retryable: boolean;
+  /** The venue's own "retry after" (Retry-After, rate-limit reset): the next attempt waits at least this long. */
+  retryAfterMs?: number;
 }
 
 /** Master credentials: loaded (material kept by the executor), or why not. */
@@ -77,6 +87,8 @@ export interface Observed {
   registeringStartedHere?: boolean;
   /** Result of validating the pending key in this reconcile. */
   validation?: { version: number; at: string; info: KeyInfo } | { version: number; failure: Failure };
+  /** Result of re-validating the current key version in this reconcile (drift detection). */
+  revalidation?: Revalidation;
   /** Set when the pending key was revoked after a failed validation. */
   pendingRevoked?: boolean;
   /** Set once RevokeAll ran (deletion). */

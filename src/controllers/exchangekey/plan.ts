@@ -2,6 +2,7 @@
 // no secret material. The reconciler executes the step, folds its outcome into Observed and asks
 // again, until the plan says Done. Status is always written before any step that depends on it.
 import type { ExchangeKeyStatus, RotationStatus } from '../../api/v1alpha1/index.ts';
+import { revalidateIntervalMs, revalidationDueAt } from './drift.ts';
 import { currentFailure } from './failures.ts';
 import type { Failure, Observed } from './observed.ts';
 import { EVENT_RETAINED, REASON_REVOKE_BLOCKED } from './reasons.ts';
@@ -30,6 +31,7 @@ export type Step =
   | { kind: 'RevokeOld' }
   | { kind: 'DropPrevious' }
   | { kind: 'VerifyPublished' }
+  | { kind: 'Revalidate'; version: number }
   | { kind: 'Done'; failure?: Failure; requeueAfterMs?: number };
 
 /** A dependent workload by kind and name. */
@@ -74,9 +76,25 @@ function planProgress(o: Observed, now: Date): Step {
   const needsPending = rotation?.phase === 'Registering' || rotation?.phase === 'Publishing';
   const housekeeping = planHousekeeping(o, needsPending);
   if (housekeeping) return housekeeping;
-  if (!rotation) return { kind: 'Done', ...requeueAt(o.key.status?.nextRotationTime, now) };
+  if (!rotation) return planIdle(o, now);
   if (needsPending && o.pending === undefined) return { kind: 'LoadPending' };
   return PHASES[rotation.phase](o, rotation, now);
+}
+
+/** No rotation in progress: re-validate the current key when due, else sleep until the next due time. */
+function planIdle(o: Observed, now: Date): Step {
+  const current = o.key.status?.currentVersion ?? 0;
+  const due = revalidationDueAt(o);
+  const published = o.published.kind === 'present' && o.published.version === current;
+  if (due && published && !o.revalidation && now.getTime() >= due.getTime()) return { kind: 'Revalidate', version: current };
+  // Once this reconcile re-validated, the next check is an interval away whatever status says.
+  const nextCheck = due && o.revalidation ? new Date(Math.max(due.getTime(), now.getTime() + revalidateIntervalMs(o))) : due;
+  return { kind: 'Done', ...requeueAt(earliest(o.key.status?.nextRotationTime, nextCheck?.toISOString()), now) };
+}
+
+function earliest(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
 function planHousekeeping(o: Observed, needsPending: boolean): Step | undefined {

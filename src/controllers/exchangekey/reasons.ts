@@ -40,11 +40,19 @@ export const ROTATION_MANUAL = 'Manual';
 export const ROTATION_EMERGENCY = 'Emergency';
 export const ROTATION_SPEC_CHANGED = 'SpecChanged';
 export const ROTATION_SECRET_TAMPERED = 'SecretTampered';
+/** Re-validation found the key differs from the spec at the exchange (policy action Revoke or Rotate). */
+export const ROTATION_DRIFT_DETECTED = 'DriftDetected';
+/** The exchange no longer accepts the current key (revoked or expired outside exkey): reissued at once. */
+export const ROTATION_KEY_REVOKED_EXTERNALLY = 'KeyRevokedExternally';
 
 /** Degraded reasons that do not stop the current key from working. */
 export const REASON_ROLLOUT_FAILED = 'RolloutFailed';
 export const REASON_POLICY_NOT_FOUND = 'PolicyNotFound';
 export const REASON_POLICY_INVALID = 'PolicyInvalid';
+/** Degraded: re-validation found the key at the exchange differs from the spec (status.drift says how). */
+export const REASON_DRIFT_DETECTED = 'DriftDetected';
+/** Ready=False: the exchange refused the current key at re-validation; a new one is being issued. */
+export const REASON_KEY_REVOKED_EXTERNALLY = ROTATION_KEY_REVOKED_EXTERNALLY;
 
 /** Event reasons. */
 export const EVENT_REGISTERED = 'Registered';
@@ -59,3 +67,7 @@ export const EVENT_ROLLED_OUT = 'RolledOut';
 export const EVENT_ROLLOUT_FAILED = 'RolloutFailed';
 export const EVENT_OLD_KEY_REVOKED = 'OldKeyRevoked';
 export const EVENT_ROTATED = 'Rotated';
+/** Warning: re-validation found drift; the message names what changed and the action taken. */
+export const EVENT_DRIFT_DETECTED = 'DriftDetected';
+/** A drift reported earlier is gone at the exchange (action Report). */
+export const EVENT_DRIFT_RESOLVED = 'DriftResolved';

@@ -5,6 +5,7 @@ import type { Logger } from '../../observability/logger.ts';
 import { emit, type Deps, type Scratch } from './deps.ts';
 import { classifyError } from './errors.ts';
 import * as dependents from './dependent-steps.ts';
+import * as drift from './drift-steps.ts';
 import * as exchange from './exchange-steps.ts';
 import { gather, type CacheHints } from './gather.ts';
 import * as kube from './kube-steps.ts';
@@ -17,11 +18,14 @@ const MAX_RESTARTS = 5;
 /** A reconcile that ended with a failure reported in status; the work queue retries it with backoff. */
 export class ReconcileFailure extends Error {
   readonly failure: Failure;
+  /** Read by the work queue: a venue's rate-limit reset is a floor under the per-key backoff. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(failure: Failure) {
     super(`${failure.reason}: ${failure.message}`);
     this.name = 'ReconcileFailure';
     this.failure = failure;
+    this.retryAfterMs = failure.retryAfterMs;
   }
 }
 
@@ -107,6 +111,7 @@ const HANDLERS: { [K in Step['kind']]: Handler<K> } = {
   RevokeOld: (_step, o, deps, scratch) => exchange.revokeOld(o, deps, scratch),
   DropPrevious: (_step, o, deps) => kube.dropPrevious(o, deps),
   VerifyPublished: (_step, o, deps) => kube.verifyPublished(o, deps),
+  Revalidate: (step, o, deps, scratch) => drift.revalidate(step, o, deps, scratch),
   Done: (_step, o) => Promise.resolve(o),
 };
 

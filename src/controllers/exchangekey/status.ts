@@ -4,11 +4,13 @@ import type { ExchangeKeyStatus, KeyVersionStatus, RotationStatus } from '../../
 import { removeCondition, setCondition, type Condition, type ConditionUpdate } from '../../runtime/conditions.ts';
 import { cachedPolicyProblems as policyProblems } from '../rotation/policy-check.ts';
 import type { EventSpec } from './deps.ts';
+import { driftFields, driftText, type DriftStatus } from './drift.ts';
 import { currentFailure } from './failures.ts';
 import type { Failure, Observed } from './observed.ts';
 import {
-  CONDITION_DEGRADED, CONDITION_READY, CONDITION_ROTATING, REASON_ISSUED, REASON_ISSUING, REASON_POLICY_INVALID,
-  REASON_POLICY_NOT_FOUND, REASON_ROLLOUT_FAILED, REASON_SECRET_TAMPERED, ROTATION_INITIAL,
+  CONDITION_DEGRADED, CONDITION_READY, CONDITION_ROTATING, REASON_DRIFT_DETECTED, REASON_ISSUED, REASON_ISSUING,
+  REASON_KEY_REVOKED_EXTERNALLY, REASON_POLICY_INVALID, REASON_POLICY_NOT_FOUND, REASON_ROLLOUT_FAILED, REASON_SECRET_TAMPERED,
+  ROTATION_INITIAL,
 } from './reasons.ts';
 import { rolloutSummary } from './rollout-state.ts';
 import { secretNameOf } from './spec.ts';
@@ -27,7 +29,11 @@ export interface StatusDecision {
 export function desiredStatus(o: Observed, now: Date, failure: Failure | undefined = currentFailure(o)): StatusDecision {
   const generation = o.key.metadata.generation;
   const recorded = recordedFields(o);
-  const fields = o.key.metadata.deletionTimestamp || failure ? recorded : transition(o, recorded, now);
+  const frozen = Boolean(o.key.metadata.deletionTimestamp || failure);
+  const moved = frozen ? recorded : transition(o, recorded, now);
+  // A failed step keeps the recorded finding as it is; otherwise re-validation is folded in.
+  const drift = frozen ? { keys: moved.keys, drift: o.key.status?.drift, events: [] } : driftFields(o, moved);
+  const fields: RotationFields = { ...moved, keys: drift.keys, events: [...drift.events, ...moved.events] };
   const status: ExchangeKeyStatus = {
     ...(o.key.status ?? {}),
     observedGeneration: generation,
@@ -35,7 +41,7 @@ export function desiredStatus(o: Observed, now: Date, failure: Failure | undefin
     currentVersion: fields.currentVersion,
     keys: fields.keys,
   };
-  assign(status, fields);
+  assign(status, fields, drift.drift);
   // Remember the Secret as exkey last wrote or verified it: another resourceVersion means
   // someone else changed it, and its envelopes get checked once.
   if (o.published.kind === 'present' && o.publishedVerified && o.published.resourceVersion) {
@@ -49,9 +55,10 @@ export function desiredStatus(o: Observed, now: Date, failure: Failure | undefin
 }
 
 // Optional fields: present with a value, or absent (never undefined, so equality stays structural).
-function assign(status: ExchangeKeyStatus, f: RotationFields): void {
+function assign(status: ExchangeKeyStatus, f: RotationFields, drift: DriftStatus | undefined): void {
   const optional = {
     rotation: f.rotation,
+    drift,
     lastRotationTime: f.lastRotationTime,
     issuedSpecHash: f.issuedSpecHash,
     lastRotateToken: f.lastRotateToken,
@@ -68,16 +75,20 @@ function conditionsFor(o: Observed, status: ExchangeKeyStatus, failure: Failure 
   const current = currentKey(o, status);
   let conditions = setCondition(status.conditions, readyUpdate(o, status, current, failure), now, generation);
   conditions = rotatingCondition(conditions, status.rotation, now, generation);
-  const degraded = degradedUpdate(o, status.rotation, current, failure);
+  const degraded = degradedUpdate(o, status, current, failure);
   if (!degraded) return removeCondition(conditions, CONDITION_DEGRADED);
   return setCondition(conditions, degraded, now, generation);
 }
 
-/** The Active key version, if the published Secret holds it. */
+/** The Active key version, if the published Secret holds it and the exchange has not refused it since. */
 function currentKey(o: Observed, status: ExchangeKeyStatus): KeyVersionStatus | undefined {
   const current = status.keys?.find((k) => k.version === status.currentVersion && k.state === 'Active');
   const published = o.published.kind === 'present' && o.published.version === status.currentVersion;
-  return published ? current : undefined;
+  return published && !rejected(status, current?.version) ? current : undefined;
+}
+
+function rejected(status: ExchangeKeyStatus, version: number | undefined): boolean {
+  return status.drift?.kind === 'KeyRejected' && status.drift.version === version;
 }
 
 function readyUpdate(o: Observed, status: ExchangeKeyStatus, current: KeyVersionStatus | undefined, failure: Failure | undefined): ConditionUpdate {
@@ -86,34 +97,42 @@ function readyUpdate(o: Observed, status: ExchangeKeyStatus, current: KeyVersion
     const message = `Secret ${status.secretName ?? ''} holds key version ${current.version}, accepted by ${o.key.spec.exchange} at ${at}`;
     return { type: CONDITION_READY, status: 'True', reason: REASON_ISSUED, message };
   }
-  if (!failure && o.published.kind === 'tampered') {
-    return { type: CONDITION_READY, status: 'False', reason: REASON_SECRET_TAMPERED, message: o.published.message };
-  }
-  const reason = failure?.reason ?? REASON_ISSUING;
-  const message = failure?.message ?? `Issuing key version ${status.rotation?.version ?? 1}`;
-  return { type: CONDITION_READY, status: 'False', reason, message };
+  const notReady = (reason: string, message: string): ConditionUpdate => ({ type: CONDITION_READY, status: 'False', reason, message });
+  if (failure) return notReady(failure.reason, failure.message);
+  if (o.published.kind === 'tampered') return notReady(REASON_SECRET_TAMPERED, o.published.message);
+  if (status.drift && rejected(status, status.currentVersion)) return notReady(REASON_KEY_REVOKED_EXTERNALLY, driftText(status.drift));
+  return notReady(REASON_ISSUING, `Issuing key version ${status.rotation?.version ?? 1}`);
 }
 
-/** Degraded: the key works (Ready) but something needs attention. First hit wins. */
-function degradedUpdate(
-  o: Observed,
-  rotation: RotationStatus | undefined,
-  current: KeyVersionStatus | undefined,
-  failure: Failure | undefined,
-): ConditionUpdate | undefined {
-  const degraded = (reason: string, message: string): ConditionUpdate => ({ type: CONDITION_DEGRADED, status: 'True', reason, message });
-  if (failure) return current ? degraded(failure.reason, failure.message) : undefined;
+type DegradedPolicy = (o: Observed, status: ExchangeKeyStatus, current: KeyVersionStatus | undefined) => { reason: string; message: string } | undefined;
+
+// Without a working current key the finding is Ready's to report (KeyRevokedExternally).
+const drifted: DegradedPolicy = (_o, status, current) =>
+  status.drift && current ? { reason: REASON_DRIFT_DETECTED, message: driftText(status.drift) } : undefined;
+
+const rolloutStuck: DegradedPolicy = (_o, { rotation }) => {
   const failed = (rotation?.dependents ?? []).filter((d) => d.state === 'Failed');
-  if (failed.length > 0) {
-    const list = failed.map((d) => `${d.kind}/${d.name}: ${d.message ?? 'not rolled'}`).join('; ');
-    return degraded(REASON_ROLLOUT_FAILED, `rollout of key version ${rotation?.version ?? '?'} is stuck (both keys stay valid, the old one is not revoked): ${list}`);
-  }
-  if (o.policy.kind === 'missing') return degraded(REASON_POLICY_NOT_FOUND, `RotationPolicy "${o.policy.name}" not found; the key is not rotated on a schedule`);
-  if (o.policy.kind === 'found') {
-    const problems = policyProblems(o.policy.spec);
-    if (problems.length > 0) return degraded(REASON_POLICY_INVALID, `RotationPolicy "${o.policy.name}": ${problems.join('; ')}`);
-  }
-  return undefined;
+  if (failed.length === 0) return undefined;
+  const list = failed.map((d) => `${d.kind}/${d.name}: ${d.message ?? 'not rolled'}`).join('; ');
+  return { reason: REASON_ROLLOUT_FAILED, message: `rollout of key version ${rotation?.version ?? '?'} is stuck (both keys stay valid, the old one is not revoked): ${list}` };
+};
+
+const policyMissing: DegradedPolicy = ({ policy }) =>
+  policy.kind === 'missing' ? { reason: REASON_POLICY_NOT_FOUND, message: `RotationPolicy "${policy.name}" not found; the key is not rotated on a schedule` } : undefined;
+
+const policyInvalid: DegradedPolicy = ({ policy }) => {
+  const problems = policy.kind === 'found' ? policyProblems(policy.spec) : [];
+  return policy.kind === 'found' && problems.length > 0 ? { reason: REASON_POLICY_INVALID, message: `RotationPolicy "${policy.name}": ${problems.join('; ')}` } : undefined;
+};
+
+// A key whose permissions drifted is more urgent than a stuck rollout or a policy typo.
+const DEGRADED_POLICIES: readonly DegradedPolicy[] = [drifted, rolloutStuck, policyMissing, policyInvalid];
+
+/** Degraded: the key works (Ready) but something needs attention. First hit wins; a step failure comes first. */
+function degradedUpdate(o: Observed, status: ExchangeKeyStatus, current: KeyVersionStatus | undefined, failure: Failure | undefined): ConditionUpdate | undefined {
+  if (failure) return current ? { type: CONDITION_DEGRADED, status: 'True', reason: failure.reason, message: failure.message } : undefined;
+  const found = DEGRADED_POLICIES.reduce<ReturnType<DegradedPolicy>>((hit, policy) => hit ?? policy(o, status, current), undefined);
+  return found ? { type: CONDITION_DEGRADED, status: 'True', reason: found.reason, message: found.message } : undefined;
 }
 
 function rotatingCondition(conditions: Condition[], rotation: RotationStatus | undefined, now: Date, generation: number | undefined): Condition[] {

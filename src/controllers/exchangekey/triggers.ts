@@ -1,11 +1,15 @@
 // Why a rotation starts now, as an ordered chain of small pure policies (first hit wins): the
 // most urgent reason is the one recorded. A started rotation consumes every pending token,
 // since one rotation satisfies both a manual and an emergency request.
+import type { RotationPolicySpec } from '../../api/v1alpha1/index.ts';
 import { nextRotation, type NextRotation } from '../rotation/schedule.ts';
+import { currentDrift } from './drift.ts';
 import type { Observed } from './observed.ts';
 import {
+  ROTATION_DRIFT_DETECTED,
   ROTATION_EMERGENCY,
   ROTATION_INITIAL,
+  ROTATION_KEY_REVOKED_EXTERNALLY,
   ROTATION_MANUAL,
   ROTATION_SECRET_LOST,
   ROTATION_SECRET_TAMPERED,
@@ -32,6 +36,16 @@ const emergency: TriggerPolicy = (o) => {
   return token === undefined
     ? undefined
     : { reason: ROTATION_EMERGENCY, emergency: true, message: `exkey.io/revoke=${token}: the current key is treated as compromised` };
+};
+
+// Drift found at re-validation, unless the policy says Report. A rejected key has nothing to
+// overlap with, and fund-moving permissions must not stay live for an overlap: both go the
+// emergency way unless the policy asks for a plain rotation.
+const drift: TriggerPolicy = (o) => {
+  const found = currentDrift(o);
+  if (!found || found.action === 'Report') return undefined;
+  const reason = found.kind === 'KeyRejected' ? ROTATION_KEY_REVOKED_EXTERNALLY : ROTATION_DRIFT_DETECTED;
+  return { reason, emergency: found.action !== 'Rotate', message: found.message };
 };
 
 const secretTampered: TriggerPolicy = (o) =>
@@ -61,7 +75,7 @@ const scheduled: TriggerPolicy = (o, now) => {
   return next && now.getTime() >= next.at.getTime() ? { reason: next.reason, emergency: false, message: next.message } : undefined;
 };
 
-const TRIGGERS: readonly TriggerPolicy[] = [initial, emergency, secretTampered, secretLost, specChanged, manual, scheduled];
+const TRIGGERS: readonly TriggerPolicy[] = [initial, emergency, drift, secretTampered, secretLost, specChanged, manual, scheduled];
 
 /** The reason to start a rotation now, or undefined. */
 export function rotationTrigger(o: Observed, now: Date): Trigger | undefined {
@@ -72,22 +86,23 @@ export function rotationTrigger(o: Observed, now: Date): Trigger | undefined {
   return undefined;
 }
 
-/** When the policy wants the current key rotated next (undefined without a valid policy). */
+// Without a (valid) policy a key is still renewed before an expiry the exchange imposes, with
+// the default renewBefore.
+const EXPIRY_ONLY: RotationPolicySpec = {};
+
+/** When the current key is rotated next: by its policy, or before its expiry (undefined: never). */
 export function scheduledRotation(o: Observed, now: Date): NextRotation | undefined {
-  if (o.policy.kind !== 'found') return undefined;
   const status = o.key.status;
   const activated = status?.lastRotationTime;
   if (!activated || !status.currentVersion) return undefined;
   const current = status.keys?.find((k) => k.version === status.currentVersion);
-  try {
-    return nextRotation({
-      policy: o.policy.spec,
-      activatedAt: new Date(activated),
-      now,
-      ...(current?.expiresAt ? { expiresAt: new Date(current.expiresAt) } : {}),
-    });
-  } catch {
-    // An invalid policy is reported by its own condition; it schedules nothing.
-    return undefined;
+  const input = { activatedAt: new Date(activated), now, ...(current?.expiresAt ? { expiresAt: new Date(current.expiresAt) } : {}) };
+  if (o.policy.kind === 'found') {
+    try {
+      return nextRotation({ ...input, policy: o.policy.spec });
+    } catch {
+      // An invalid policy is reported by its own condition; only the expiry still schedules.
+    }
   }
+  return input.expiresAt ? nextRotation({ ...input, policy: EXPIRY_ONLY }) : undefined;
 }

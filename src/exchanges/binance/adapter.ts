@@ -8,7 +8,6 @@ import { httpClientFor, type HttpClient } from '../http.ts';
 import { formatOwnerTag, ownedKeyOf } from '../owner-tag.ts';
 import { revokeIdempotently } from '../revoke.ts';
 import {
-  ExchangeError,
   type AdapterOptions,
   type Credentials,
   type ExchangeAdapter,
@@ -106,7 +105,7 @@ export function toKeyInfo(keyId: string, restrictions: ReturnType<typeof readApi
     keyId,
     permissions: mapped.permissions,
     unmappedPermissions: mapped.unmappedPermissions,
-    ipAllowlist: ipListOf(keyId, restrictions.ipRestrict, createdIps),
+    ...ipListOf(restrictions.ipRestrict, createdIps),
     withdrawEnabled: mapped.withdrawEnabled,
     ...(restrictions.tradingExpiresAt ? { expiresAt: restrictions.tradingExpiresAt } : {}),
   };
@@ -115,19 +114,14 @@ export function toKeyInfo(keyId: string, restrictions: ReturnType<typeof readApi
 /**
  * A key cannot read its own IP list: apiRestrictions says only whether it is IP-restricted, and
  * the list endpoint is for the master account. So validate() reports no IPs for an unrestricted
- * key (the venue's own word), and for a restricted key the list Binance returned when this
- * adapter created it. A restricted key this process did not create cannot be checked: that is a
- * validation failure (the controller revokes the key and registers a new one), never a guess.
+ * key (the venue's own word), the list Binance returned at creation when this adapter created the
+ * key, and otherwise (another process, or a restart) "restricted, list unknown": the controller
+ * then checks only that a restriction exists, never guesses addresses.
  */
-export function ipListOf(keyId: string, ipRestrict: boolean, createdIps: string[] | undefined): string[] {
-  if (!ipRestrict) return [];
-  if (createdIps !== undefined && createdIps.length > 0) return [...createdIps];
-  throw new ExchangeError({
-    venue: VENUE,
-    kind: 'invalid-request',
-    code: 'ip-list-unknown',
-    message: `binance: key ${keyId.slice(0, 4)}… is IP-restricted but its IP list cannot be read with the key itself, and this operator process did not create it`,
-  });
+export function ipListOf(ipRestrict: boolean, createdIps: string[] | undefined): Pick<KeyInfo, 'ipAllowlist' | 'ipRestrictedUnlisted'> {
+  if (!ipRestrict) return { ipAllowlist: [] };
+  if (createdIps !== undefined && createdIps.length > 0) return { ipAllowlist: [...createdIps] };
+  return { ipAllowlist: [], ipRestrictedUnlisted: true };
 }
 
 function issuedKey(apiKey: string, secretKey: string, request: KeyRequest, nowMs: number): IssuedKey {

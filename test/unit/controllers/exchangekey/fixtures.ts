@@ -5,6 +5,8 @@ import { desiredStatus } from '../../../../src/controllers/exchangekey/status.ts
 
 export const NOW = new Date('2026-03-02T10:00:00Z');
 export const EARLIER = '2026-03-01T09:00:00.000Z';
+/** When a Ready fixture key was last re-validated: ten minutes ago, so no re-validation is due yet. */
+export const VALIDATED = '2026-03-02T09:50:00.000Z';
 
 /** An ExchangeKey with the finalizer, optional status and deletion. */
 export function key(status?: ExchangeKeyStatus, overrides: Partial<ExchangeKey['metadata']> = {}): ExchangeKey {
@@ -29,11 +31,11 @@ export function readyStatus(version = 1): ExchangeKeyStatus {
     observedGeneration: 1,
     secretName: 'mm',
     currentVersion: version,
-    keys: [{ version, keyId: 'AbCd…yz', state: 'Active', createdAt: EARLIER, validatedAt: EARLIER }],
+    keys: [{ version, keyId: 'AbCd…yz', state: 'Active', createdAt: EARLIER, validatedAt: VALIDATED }],
     lastRotationTime: EARLIER,
     conditions: [{
       type: 'Ready', status: 'True', reason: 'Issued', observedGeneration: 1, lastTransitionTime: EARLIER,
-      message: `Secret mm holds key version ${version}, accepted by bybit at ${EARLIER}`,
+      message: `Secret mm holds key version ${version}, accepted by bybit at ${VALIDATED}`,
     }],
   };
 }

@@ -179,10 +179,10 @@ const rows: Row[] = [
     step: 'Done',
   },
   {
-    name: 'should do nothing when Ready and nothing changed (an idle resync writes nothing)',
+    name: 'should do nothing but arm the re-validation timer when Ready and nothing changed (an idle resync writes nothing)',
     o: observed(key(readyStatus(1)), { published: { kind: 'present', version: 1, hasPrevious: false } }),
     step: 'Done',
-    check: (s) => { expect(s).toEqual({ kind: 'Done' }); },
+    check: (s) => { expect(s).toEqual({ kind: 'Done', requeueAfterMs: 50 * 60_000 }); },
   },
   {
     name: 'should start version 2 when the published Secret was deleted',

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { keyInfoProblems, normalisePermissions } from '../../../../src/controllers/exchangekey/check.ts';
 import { classifyError } from '../../../../src/controllers/exchangekey/errors.ts';
+import { ReconcileFailure } from '../../../../src/controllers/exchangekey/reconciler.ts';
 import { ChangeFilter, fingerprint } from '../../../../src/controllers/exchangekey/predicates.ts';
 import { maskKeyId, permissionsOf } from '../../../../src/controllers/exchangekey/spec.ts';
 import { EnvelopeError } from '../../../../src/crypto/index.ts';
@@ -25,10 +26,17 @@ describe('keyInfoProblems', () => {
     { name: 'should refuse a key with an extra permission', got: info({ permissions: ['read', 'trade', 'transfer'] }), problems: ['not in the spec: transfer'] },
     { name: 'should refuse venue permissions exkey does not manage', got: info({ unmappedPermissions: ['NFT:NFTQueryProductList'] }), problems: ['does not manage'] },
     { name: 'should refuse a different IP allowlist', got: info({ ipAllowlist: [] }), problems: ['IP allowlist at the exchange is []'] },
+    { name: 'should accept "restricted, list unknown" when the spec asks for an allowlist', got: info({ ipAllowlist: [], ipRestrictedUnlisted: true }), problems: [] },
   ])('$name', ({ got, problems }) => {
     const found = keyInfoProblems(key(), got);
     expect(found).toHaveLength(problems.length);
     problems.forEach((p, i) => { expect(found[i]).toContain(p); });
+  });
+
+  it('should refuse "restricted, list unknown" when the spec asks for no allowlist', () => {
+    const k = key();
+    k.spec = { ...k.spec, ipAllowlist: [] };
+    expect(keyInfoProblems(k, info({ ipAllowlist: [], ipRestrictedUnlisted: true }))).toEqual(['the key is IP-restricted at the exchange, the spec asks for no IP allowlist']);
   });
 
   it('should accept withdraw when the spec allows and asks for it', () => {
@@ -53,6 +61,12 @@ describe('classifyError', () => {
     { name: 'should treat anything else as a bug', err: new TypeError('undefined is not a function'), want: { kind: 'bug' } },
   ])('$name', ({ err, want }) => {
     expect(classifyError(err)).toMatchObject(want);
+  });
+
+  it('should carry the venue\'s retry-after to the work queue through the reconcile failure', () => {
+    const outcome = classifyError(new ExchangeError({ venue: 'binance', kind: 'rate-limit', code: '429', message: 'Too many requests', retryAfterMs: 60_000 }));
+    if (outcome.kind !== 'fail') throw new Error(`expected a failure, got ${outcome.kind}`);
+    expect(new ReconcileFailure(outcome.failure).retryAfterMs).toBe(60_000);
   });
 });
 

@@ -75,10 +75,10 @@ describe('binance adapter round trip', () => {
     expect((await adapter.validate(issued.credentials, SUB_EMAIL)).ipAllowlist).toEqual([]);
   });
 
-  it('should refuse with ip-list-unknown when an IP-restricted key was not created by this adapter', async () => {
+  it('should report "restricted, list unknown" when an IP-restricted key was not created by this adapter (e.g. after a restart)', async () => {
     const issued = await adapter.create(master, keyRequest({ ipAllowlist: ['127.0.0.1'] }));
     const other = createBinanceAdapter({ endpoint: sim.url, clock });
-    expect(await caught(other.validate(issued.credentials, SUB_EMAIL))).toMatchObject({ kind: 'invalid-request', code: 'ip-list-unknown' });
+    expect(await other.validate(issued.credentials, SUB_EMAIL)).toMatchObject({ ipAllowlist: [], ipRestrictedUnlisted: true });
   });
 
   it('should report drift when permissions change venue-side', async () => {
