@@ -12,6 +12,7 @@ commands:
   agent        decrypt a mounted ExchangeKey Secret into plain files (init container / sidecar)
   restore-secret  recreate an ExchangeKey's Secret from its Vault KV mirror (runbook: restore-from-vault)
   simulator    binance|bybit|deribit|okx --port P --master-key K --master-secret S [...]  (exchange simulators)
+               kraken|coinbase --port P [...]  (manual venues: keys added via /__sim/keys)
   version      print the version
 `;
 

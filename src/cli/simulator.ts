@@ -1,13 +1,17 @@
 // `exkey simulator <venue> ...`: runs one exchange simulator in the foreground.
 import { runBinanceSimulatorCli } from '../exchanges/binance/simulator/index.ts';
 import { runBybitSimulatorCli } from '../exchanges/bybit/simulator/index.ts';
+import { runCoinbaseSimulatorCli } from '../exchanges/coinbase/simulator/index.ts';
 import { runDeribitSimulatorCli } from '../exchanges/deribit/simulator/index.ts';
+import { runKrakenSimulatorCli } from '../exchanges/kraken/simulator/index.ts';
 import { runOkxSimulatorCli } from '../exchanges/okx/simulator/index.ts';
 
 const VENUES: Record<string, (argv: string[]) => Promise<void>> = {
   binance: (argv) => runBinanceSimulatorCli(argv),
   bybit: (argv) => runBybitSimulatorCli(argv),
+  coinbase: (argv) => runCoinbaseSimulatorCli(argv),
   deribit: (argv) => runDeribitSimulatorCli(argv),
+  kraken: (argv) => runKrakenSimulatorCli(argv),
   okx: (argv) => runOkxSimulatorCli(argv),
 };
 

@@ -160,3 +160,24 @@ export class ExchangeError extends Error {
     return this.kind === 'rate-limit' || this.kind === 'unavailable' || this.kind === 'clock-skew';
   }
 }
+
+/**
+ * The read-only half of an adapter, for venues where humans create and delete keys (Kraken,
+ * Coinbase): exkey only asks the venue what it thinks of a key a human put in a Secret.
+ *
+ * Error contract (the manual flow's "probe until the old key is refused" relies on it):
+ * - a key the venue refuses as unknown, deleted, revoked, expired or badly signed → ExchangeError
+ *   kind 'auth';
+ * - transient failures (5xx, timeouts, the venue's own "busy") → 'unavailable'; limits →
+ *   'rate-limit'; a nonce or timestamp outside the venue's window → 'clock-skew' (all retryable);
+ * - a key the venue knows but will not serve from here (IP allowlist) → 'permission'.
+ */
+export interface KeyValidator {
+  /** Venue name as used in ExchangeKey.spec.exchange. */
+  readonly name: string;
+  /** Signed read-only call made with the key itself; reports what the venue thinks it may do. */
+  validate(key: Credentials): Promise<KeyInfo>;
+}
+
+/** Builds a validator from the same options an adapter takes. */
+export type ValidatorFactory = (options: AdapterOptions) => KeyValidator;

@@ -5,6 +5,8 @@
 //   GET    /__sim/keys              every key (deleted ones too)
 //   GET    /__sim/keys/<id>         one key
 //   PATCH  /__sim/keys/<id>         venue-specific patch
+//   POST   /__sim/keys              add a key as a human would in the venue's UI (venues with create)
+//   DELETE /__sim/keys/<id>         delete it as a human would (venues with remove)
 //   GET    /__sim/faults            POST /__sim/faults {kind, ...}    DELETE /__sim/faults
 //   GET    /__sim/requests          recent requests
 //   POST   /__sim/rate-limits       {enabled: boolean}
@@ -36,6 +38,10 @@ export interface AdminKeys {
   get(id: string): unknown;
   /** Reads the venue's patch from `body` (throwing a readable Error when malformed) and applies it. */
   patch(id: string, body: unknown): unknown;
+  /** Venues whose keys humans create: reads a new key from `body` and adds it (the answer may show its secret once). */
+  create?(body: unknown): unknown;
+  /** Venues whose keys humans delete: deletes the live key; undefined when there is none. */
+  remove?(id: string): unknown;
 }
 
 /** What the control API drives. */
@@ -88,14 +94,17 @@ const ROUTES: Readonly<Record<string, (controls: AdminControls<VenueFaultAction>
 
 function dispatch<V extends VenueFaultAction>(controls: AdminControls<V>, req: AdminRequest): AdminAnswer {
   const route = `${req.method} ${req.path.replace(/\/+$/, '')}`;
-  const keyMatch = /^(GET|PATCH) \/__sim\/keys\/([^/]+)$/.exec(route);
-  if (keyMatch) return keyRoute(controls.keys, keyMatch[1] === 'PATCH', decodeURIComponent(keyMatch[2] ?? ''), req.rawBody);
+  const keyMatch = /^(GET|PATCH|DELETE) \/__sim\/keys\/([^/]+)$/.exec(route);
+  if (keyMatch && !(keyMatch[1] === 'DELETE' && !controls.keys.remove)) {
+    return keyRoute(controls.keys, keyMatch[1] ?? 'GET', decodeURIComponent(keyMatch[2] ?? ''), req.rawBody);
+  }
+  if (route === 'POST /__sim/keys' && controls.keys.create) return { status: 201, body: { key: controls.keys.create(jsonBody(req.rawBody)) } };
   const serve = ROUTES[route];
   if (serve) return serve(controls, req.rawBody);
   return controls.extra?.(req) ?? { status: 404, body: { error: `no admin route ${route}` } };
 }
 
-function keyRoute(keys: AdminKeys, patch: boolean, id: string, rawBody: Buffer): AdminAnswer {
-  const key = patch ? keys.patch(id, jsonBody(rawBody)) : keys.get(id);
+function keyRoute(keys: AdminKeys, method: string, id: string, rawBody: Buffer): AdminAnswer {
+  const key = method === 'PATCH' ? keys.patch(id, jsonBody(rawBody)) : method === 'DELETE' ? keys.remove?.(id) : keys.get(id);
   return key === undefined ? { status: 404, body: { error: `no key ${id}` } } : { status: 200, body: { key } };
 }
