@@ -36,6 +36,8 @@ export interface OperatorOptions {
   logger: Logger;
   /** Health and metrics port; 0 picks a free one, undefined disables the server. */
   healthPort?: number;
+  /** Space calls to each venue's published limits (default true; benchmarks against unlimited simulators turn it off). */
+  exchangePacing?: boolean;
   /** Adapter registry override (tests). */
   adapters?: AdapterRegistry;
   /** AWS KMS client settings beyond the standard chain (endpoint, credentials). */
@@ -134,7 +136,7 @@ function operatorDeps(kube: KubeClient, events: KubeEventRecorder, options: Oper
     rollWorkload: (namespace, ref, roll) => rollWorkload(kube, namespace, ref, roll),
     stalePods: (namespace, workload, roll) => stalePods(kube, namespace, workload, roll),
     ...(failpoints ? { failpoints } : {}),
-    adapters: options.adapters ?? adapterRegistry({ clock }),
+    adapters: options.adapters ?? adapterRegistry({ clock, pacing: options.exchangePacing ?? true }),
     encryption: operatorEncryption({
       loadRing: () => loadOrCreateKeyRing(kube, options.namespace, () => {
         logger.warn({ namespace: options.namespace }, 'created a new local encryption key ring; if one existed before, envelopes sealed with it cannot be opened any more');
