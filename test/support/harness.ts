@@ -24,6 +24,8 @@ export interface HarnessOptions {
   masterSecret?: boolean;
   resyncMs?: number;
   rateLimits?: boolean;
+  /** Pace calls to the venue's published limits, as the operator does by default (default true). */
+  pacing?: boolean;
   /** Extra operator options (encryption providers' settings). */
   operator?: Partial<OperatorOptions>;
   /** Start an in-process operator (default true); crash tests run it as a child process instead. */
@@ -95,7 +97,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return operator;
     },
     async startOperator(overrides = {}) {
-      const registry = adapterRegistry({ clock: systemClock, timeoutMs: 5_000, pacing: true });
+      const registry = adapterRegistry({ clock: systemClock, timeoutMs: 5_000, pacing: options.pacing ?? true });
       operator = await startOperator({
         kubeconfig: kc, namespace: ns.name, watchNamespaces: [ns.name], clock: systemClock, logger,
         resyncMs: overrides.resyncMs ?? options.resyncMs ?? 60_000, concurrency: 4,
