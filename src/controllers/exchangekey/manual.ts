@@ -8,7 +8,7 @@ import { FUND_MOVING_PERMISSIONS } from '../../exchanges/types.ts';
 import { parseDuration } from '../rotation/duration.ts';
 import type { EventSpec } from './deps.ts';
 import type { Observed } from './observed.ts';
-import { EVENT_AWAITING_HUMAN } from './reasons.ts';
+import { EVENT_AWAITING_HUMAN, ROTATION_KEY_REVOKED_EXTERNALLY } from './reasons.ts';
 import { isDeleting, permissionsOf } from './spec.ts';
 
 /** spec.exchange of the manual path. */
@@ -114,7 +114,8 @@ function createRequest(o: Observed, f: ManualInput, r: RotationStatus): ManualSt
   const forbidden = forbiddenPermissions(key);
   const ips = key.spec.ipAllowlist ?? [];
   const current = f.keys.find((k) => k.version === f.currentVersion && k.state !== 'Revoked');
-  const compromised = r.emergency && current ? `Key ${current.keyId ?? '****'} is treated as compromised: delete it at ${venue} now. ` : '';
+  // A key the venue already refuses (KeyRevokedExternally) needs no deleting.
+  const compromised = r.emergency && current && r.reason !== ROTATION_KEY_REVOKED_EXTERNALLY ? `Key ${current.keyId ?? '****'} is treated as compromised: delete it at ${venue} now. ` : '';
   const check = canProbe(key) ? `exkey checks the key with ${venue}'s read-only call before publishing it` : `${venue} has no read-only call: exkey publishes the key unchecked`;
   const instructions = `${compromised}Create a new API key at ${venue} for ${key.metadata.namespace}/${key.metadata.name} (key version ${r.version}) ` +
     `with exactly these permissions: ${required.join(', ')}; never ${forbidden.join(' or ') || 'anything beyond them'}; ` +
