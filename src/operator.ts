@@ -37,6 +37,8 @@ export interface OperatorOptions {
   logger: Logger;
   /** Health and metrics port; 0 picks a free one, undefined disables the server. */
   healthPort?: number;
+  /** Space calls to each venue's published limits (default true; benchmarks against unlimited simulators turn it off). */
+  exchangePacing?: boolean;
   /** Adapter registry override (tests). */
   adapters?: AdapterRegistry;
   /** Manual venues' validator registry override (tests). */
@@ -137,7 +139,7 @@ function operatorDeps(kube: KubeClient, events: KubeEventRecorder, options: Oper
     rollWorkload: (namespace, ref, roll) => rollWorkload(kube, namespace, ref, roll),
     stalePods: (namespace, workload, roll) => stalePods(kube, namespace, workload, roll),
     ...(failpoints ? { failpoints } : {}),
-    adapters: options.adapters ?? adapterRegistry({ clock }),
+    adapters: options.adapters ?? adapterRegistry({ clock, pacing: options.exchangePacing ?? true }),
     validators: options.validators ?? validatorRegistry({ clock }),
     encryption: operatorEncryption({
       loadRing: () => loadOrCreateKeyRing(kube, options.namespace, () => {

@@ -22,6 +22,7 @@ export async function runOperatorCommand(argv: string[]): Promise<number> {
       'health-port': { type: 'string', default: '8080' },
       'log-level': { type: 'string' },
       'fallback-local-env': { type: 'boolean', default: false },
+      'exchange-pacing': { type: 'string', default: 'on' },
       'leader-elect': { type: 'boolean', default: false },
       'leader-election-id': { type: 'string', default: 'exkey-operator' },
       'lease-duration-seconds': { type: 'string', default: '15' },
@@ -44,6 +45,7 @@ export async function runOperatorCommand(argv: string[]): Promise<number> {
     healthPort: Number(values['health-port']),
     clock: systemClock,
     logger,
+    exchangePacing: values['exchange-pacing'] !== 'off',
     ...(await vaultFromEnv(logger)),
     ...(values['leader-elect'] ? { leaderElection: leaderElection(values) } : {}),
   });

@@ -5,6 +5,7 @@
 
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from '../runtime/clock.ts';
+import { exchangeRequestDuration, exchangeRequests } from '../observability/metrics.ts';
 import { ExchangeError, type AdapterOptions } from './types.ts';
 
 /** Used when neither the adapter nor the caller says otherwise. */
@@ -59,7 +60,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return {
     send: async (req) => {
-      const response = await exchange(options, req, timeoutMs);
+      const response = await measured(options, req, () => exchange(options, req, timeoutMs));
       const failure = classifyResponse(options.venue, response, options.clock.nowMs());
       if (failure) throw failure;
       return response;
@@ -134,6 +135,24 @@ async function exchange(
     throw transportError(options.venue, req, err, controller.signal.aborted ? timeoutMs : undefined);
   } finally {
     timer.cancel();
+  }
+}
+
+// Counts and times every request: by status, or by the transport failure's code.
+async function measured(options: HttpClientOptions, req: HttpRequest, send: () => Promise<HttpResponse>): Promise<HttpResponse> {
+  const startedMs = options.clock.nowMs();
+  const labels = { venue: options.venue, path: pathOf(req.url) };
+  let code = 'error';
+  try {
+    const response = await send();
+    code = String(response.status);
+    return response;
+  } catch (err) {
+    if (err instanceof ExchangeError) code = err.code;
+    throw err;
+  } finally {
+    exchangeRequests.inc({ ...labels, code });
+    exchangeRequestDuration.observe(labels, Math.max(0, options.clock.nowMs() - startedMs) / 1000);
   }
 }
 

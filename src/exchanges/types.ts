@@ -113,6 +113,12 @@ export interface AdapterOptions {
   clock: Clock;
   /** Per-request timeout. */
   timeoutMs?: number;
+  /**
+   * Space calls to the venue's published per-endpoint limits on `clock` (off by default; the
+   * operator turns it on). Venues whose limits are a shared credit or weight budget rely on
+   * backing off after a rate-limit answer instead.
+   */
+  pacing?: boolean;
 }
 
 export type AdapterFactory = (options: AdapterOptions) => ExchangeAdapter;

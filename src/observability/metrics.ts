@@ -37,6 +37,21 @@ export const leaderStatus = new Gauge({
   help: 'Whether this replica is the active leader (1) or a standby (0).',
 });
 
+/** Every HTTP request exkey makes to a venue, by venue, path and HTTP status (or transport failure). */
+export const exchangeRequests = new Counter({
+  name: 'exkey_exchange_requests_total',
+  help: 'HTTP requests made to exchanges, by venue, request path and response code (or timeout / connection error code).',
+  labelNames: ['venue', 'path', 'code'] as const,
+});
+
+/** Time from sending a venue request to its full response (or failure). */
+export const exchangeRequestDuration = new Histogram({
+  name: 'exkey_exchange_request_duration_seconds',
+  help: 'Latency of HTTP requests to exchanges, by venue and request path.',
+  labelNames: ['venue', 'path'] as const,
+  buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+});
+
 /** The resource part of a REST path (e.g. "secrets", "exchangekeys/status"). */
 export function resourceOf(path: string): string {
   const parts = path.split('?')[0]?.split('/').filter(Boolean) ?? [];

@@ -95,7 +95,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return operator;
     },
     async startOperator(overrides = {}) {
-      const registry = adapterRegistry({ clock: systemClock, timeoutMs: 5_000 });
+      const registry = adapterRegistry({ clock: systemClock, timeoutMs: 5_000, pacing: true });
       operator = await startOperator({
         kubeconfig: kc, namespace: ns.name, watchNamespaces: [ns.name], clock: systemClock, logger,
         resyncMs: overrides.resyncMs ?? options.resyncMs ?? 60_000, concurrency: 4,

@@ -17,6 +17,8 @@ import {
   type OwnedKey,
 } from '../types.ts';
 import { BYBIT_MAINNET, createBybitClient, type BybitClient } from './client.ts';
+import { BYBIT_RATE_LIMITS, BYBIT_RATE_WINDOW_MS } from './limits.ts';
+import { paced, pacerIf } from '../pacer.ts';
 import { VENUE, bybitInvalidRequest } from './errors.ts';
 import { fromBybitPermissions, toBybitPermissions } from './permissions.ts';
 import { readCreatedSubKey, readKeyView, readSubKeyPage, type BybitKeyView } from './responses.ts';
@@ -42,6 +44,7 @@ export function createBybitAdapter(options: AdapterOptions, deps: BybitAdapterDe
     clock: options.clock,
     http,
     recvWindowMs: DEFAULT_RECV_WINDOW_MS,
+    ...paced(pacerIf(options.pacing, { clock: options.clock, limits: BYBIT_RATE_LIMITS, windowMs: BYBIT_RATE_WINDOW_MS })),
   });
   return {
     name: VENUE,

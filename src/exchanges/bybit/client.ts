@@ -4,6 +4,7 @@
 
 import type { Clock } from '../../runtime/clock.ts';
 import type { HttpClient, HttpResponse } from '../http.ts';
+import type { Pacer } from '../pacer.ts';
 import { isRecord } from '../json.ts';
 import type { Credentials } from '../types.ts';
 import { bybitBadResponse, bybitError, bybitHttpError, bybitInvalidRequest } from './errors.ts';
@@ -18,6 +19,8 @@ export interface BybitClientOptions {
   clock: Clock;
   http: HttpClient;
   recvWindowMs: number;
+  /** Spaces calls to Bybit's published per-UID limits (by calling key); none: send at once. */
+  pacer?: Pacer;
 }
 
 /** GET parameters, serialised in insertion order. */
@@ -35,6 +38,8 @@ export interface BybitClient {
 export function createBybitClient(options: BybitClientOptions): BybitClient {
   const base = options.endpoint.replace(/\/+$/, '');
   const call = async (credentials: Credentials, method: 'GET' | 'POST', path: string, payload: string): Promise<unknown> => {
+    await options.pacer?.wait(credentials.keyId, path);
+    // Signed after the wait, so the timestamp is fresh for the receive window.
     const headers = {
       ...bybitAuthHeaders({
         apiKey: credentials.keyId,

@@ -11,6 +11,8 @@ import { httpClientFor, type HttpClient } from '../http.ts';
 import { formatOwnerTag, isOwnedBy, parseOwnerTag } from '../owner-tag.ts';
 import { ExchangeError, type AdapterOptions, type Credentials, type ExchangeAdapter, type IssuedKey, type KeyInfo, type KeyRef, type KeyRequest } from '../types.ts';
 import { OKX_MAINNET, createOkxClient, type OkxClient } from './client.ts';
+import { OKX_RATE_LIMITS, OKX_RATE_WINDOW_MS } from './limits.ts';
+import { paced, pacerIf } from '../pacer.ts';
 import { VENUE, okxInvalidRequest } from './errors.ts';
 import { MAX_BOUND_IPS, parseIpEntry } from './ip.ts';
 import { generateOkxPassphrase, type RandomInt } from './passphrase.ts';
@@ -34,7 +36,8 @@ export interface OkxAdapterDeps {
 /** Creates the `okx` adapter. */
 export function createOkxAdapter(options: AdapterOptions, deps: OkxAdapterDeps = {}): ExchangeAdapter {
   const http = deps.http ?? httpClientFor(VENUE, options);
-  const client = createOkxClient({ endpoint: options.endpoint ?? OKX_MAINNET, clock: options.clock, http });
+  const pacer = pacerIf(options.pacing, { clock: options.clock, limits: OKX_RATE_LIMITS, windowMs: OKX_RATE_WINDOW_MS });
+  const client = createOkxClient({ endpoint: options.endpoint ?? OKX_MAINNET, clock: options.clock, http, ...paced(pacer) });
   return {
     name: VENUE,
     create: async (master, request) => createKey(client, master, createKeyBody(request, deps.random)),

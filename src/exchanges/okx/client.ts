@@ -4,6 +4,7 @@
 
 import type { Clock } from '../../runtime/clock.ts';
 import type { HttpClient, HttpResponse, SignedClient } from '../http.ts';
+import type { Pacer } from '../pacer.ts';
 import { parseJsonObject } from '../json.ts';
 import { ExchangeError, type Credentials } from '../types.ts';
 import { okxBadResponse, okxError, okxHttpError, okxInvalidRequest } from './errors.ts';
@@ -31,6 +32,8 @@ export interface OkxClientOptions {
   endpoint: string;
   clock: Clock;
   http: HttpClient;
+  /** Spaces calls to OKX's published per-User-ID limits (by calling key); none: send at once. */
+  pacer?: Pacer;
 }
 
 /** Signed access to OKX's private REST API; results are the `data` of a code-"0" envelope. */
@@ -40,6 +43,8 @@ export type OkxClient = SignedClient<Credentials>;
 export function createOkxClient(options: OkxClientOptions): OkxClient {
   const base = options.endpoint.replace(/\/+$/, '');
   const call = async (credentials: Credentials, method: 'GET' | 'POST', requestPath: string, body: string): Promise<unknown> => {
+    await options.pacer?.wait(credentials.keyId, `${method} ${requestPath.split('?')[0] ?? requestPath}`);
+    // Signed after the wait, so the timestamp is fresh.
     const headers = {
       ...okxAuthHeaders({
         apiKey: credentials.keyId,

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exchangeRequestDuration, exchangeRequests } from '../../../src/observability/metrics.ts';
 import { classifyResponse, createHttpClient, parseRetryAfter } from '../../../src/exchanges/http.ts';
 import { systemClock } from '../../../src/runtime/clock.ts';
 import { ExchangeError, type ExchangeErrorKind } from '../../../src/exchanges/types.ts';
@@ -100,6 +101,16 @@ describe('createHttpClient', () => {
 
   it('should throw rate-limit with Retry-After when the venue answers 429', async () => {
     expect(await failure(client().send({ method: 'GET', url: `${base}/busy` }))).toMatchObject({ kind: 'rate-limit', code: '429', retryAfterMs: 4000 });
+  });
+
+  it('should count every request by venue, path and code, and time it', async () => {
+    const counted = createHttpClient({ venue: 'metrics-venue', clock: new FakeClock(), timeoutMs: 2000 });
+    await counted.send({ method: 'GET', url: `${base}/ok?secret=never-a-label` });
+    await failure(counted.send({ method: 'GET', url: `${base}/busy` }));
+    const samples = (await exchangeRequests.get()).values.filter((v) => v.labels.venue === 'metrics-venue');
+    expect(samples.map((v) => [v.labels.path, v.labels.code, v.value]).sort()).toEqual([['/busy', '429', 1], ['/ok', '200', 1]]);
+    const durations = (await exchangeRequestDuration.get()).values.filter((v) => v.labels.venue === 'metrics-venue' && v.metricName === 'exkey_exchange_request_duration_seconds_count');
+    expect(durations.map((v) => v.value)).toEqual([1, 1]);
   });
 
   it('should throw unavailable when the venue answers 502', async () => {

@@ -4,18 +4,14 @@
 // every limited call.
 
 import type { RateDecision, RateLimiterOptions } from '../../simulator-kit/rate-limit.ts';
+import { BYBIT_RATE_LIMITS, BYBIT_RATE_WINDOW_MS } from '../limits.ts';
 
 /** Limited endpoints and their requests per second per UID (Bybit's published limits). */
-export const RATE_LIMITS: Readonly<Record<string, number>> = {
-  '/v5/user/create-sub-api': 1,
-  '/v5/user/update-sub-api': 5,
-  '/v5/user/delete-sub-api': 5,
-  '/v5/user/query-api': 10,
-};
+export const RATE_LIMITS = BYBIT_RATE_LIMITS;
 
 /** The kit limiter's settings for Bybit. */
 export function bybitRateLimits(enabled: boolean): RateLimiterOptions {
-  return { limits: RATE_LIMITS, windowMs: 1000, enabled };
+  return { limits: RATE_LIMITS, windowMs: BYBIT_RATE_WINDOW_MS, enabled };
 }
 
 /** The X-Bapi-Limit* headers Bybit attaches to a limited call. */

@@ -4,18 +4,13 @@
 // "Trading Account → Get account configuration" (5 requests per 2 seconds). OKX answers a breach
 // with code 50011 and sends no limit headers.
 
-import type { EndpointLimit, RateLimiterOptions } from '../../simulator-kit/rate-limit.ts';
+import type { RateLimiterOptions } from '../../simulator-kit/rate-limit.ts';
+import { OKX_RATE_LIMITS, OKX_RATE_WINDOW_MS } from '../limits.ts';
 
 /** Limited endpoints ("METHOD path") and their limits per User ID. */
-export const RATE_LIMITS: Readonly<Record<string, number | EndpointLimit>> = {
-  'POST /api/v5/users/subaccount/apikey': 1,
-  'POST /api/v5/users/subaccount/modify-apikey': 1,
-  'POST /api/v5/users/subaccount/delete-apikey': 1,
-  'GET /api/v5/users/subaccount/apikey': { limit: 20, windowMs: 2000 },
-  'GET /api/v5/account/config': { limit: 5, windowMs: 2000 },
-};
+export const RATE_LIMITS = OKX_RATE_LIMITS;
 
 /** The kit limiter's settings for OKX (plain numbers are per second). */
 export function okxRateLimits(enabled: boolean): RateLimiterOptions {
-  return { limits: RATE_LIMITS, windowMs: 1000, enabled };
+  return { limits: RATE_LIMITS, windowMs: OKX_RATE_WINDOW_MS, enabled };
 }
