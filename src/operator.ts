@@ -11,6 +11,7 @@ import { vaultKvMirror } from './controllers/exchangekey/mirror.ts';
 import type { KmsClientOptions } from './crypto/providers/aws-kms.ts';
 import type { VaultClient } from './crypto/providers/vault-client.ts';
 import { adapterRegistry, type AdapterRegistry } from './exchanges/registry.ts';
+import { validatorRegistry, type ValidatorRegistry } from './exchanges/validators.ts';
 import type { Logger } from './observability/logger.ts';
 import { startHealthServer, type HealthServer } from './observability/health.ts';
 import type { Clock } from './runtime/clock.ts';
@@ -40,6 +41,8 @@ export interface OperatorOptions {
   exchangePacing?: boolean;
   /** Adapter registry override (tests). */
   adapters?: AdapterRegistry;
+  /** Manual venues' validator registry override (tests). */
+  validators?: ValidatorRegistry;
   /** AWS KMS client settings beyond the standard chain (endpoint, credentials). */
   kms?: KmsClientOptions;
   /** The Vault connection (vault-transit encryption, KV mirror); undefined when Vault is not configured. */
@@ -137,6 +140,7 @@ function operatorDeps(kube: KubeClient, events: KubeEventRecorder, options: Oper
     stalePods: (namespace, workload, roll) => stalePods(kube, namespace, workload, roll),
     ...(failpoints ? { failpoints } : {}),
     adapters: options.adapters ?? adapterRegistry({ clock, pacing: options.exchangePacing ?? true }),
+    validators: options.validators ?? validatorRegistry({ clock }),
     encryption: operatorEncryption({
       loadRing: () => loadOrCreateKeyRing(kube, options.namespace, () => {
         logger.warn({ namespace: options.namespace }, 'created a new local encryption key ring; if one existed before, envelopes sealed with it cannot be opened any more');

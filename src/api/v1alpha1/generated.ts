@@ -22,6 +22,28 @@ export interface ExchangeKeySpec {
     name: string;
   };
   /**
+   * For exchange manual only: a human creates and deletes keys in the venue's UI. exkey says in status.manual what to do, takes each new key from the handoff Secret, validates it with the venue's read-only call where one exists, publishes and rolls it, and after a rotation waits until the old key is gone (docs/manual-venues.md).
+   */
+  manual?: {
+    /**
+     * Which venue the keys are for, naming the read-only validator exkey uses: kraken (GetApiKeyInfo) or coinbase (key_permissions); spec.endpoint overrides its URL. none for venues with no read-only call (CME): keys are published unchecked, and a deleted key is confirmed with the annotation exkey.io/deleted-key. Immutable.
+     */
+    venue: string;
+    /**
+     * Secret in the ExchangeKey's namespace into which a human puts each new key, in data keys apiKey and apiSecret (or privateKey), and passphrase where the venue uses one. exkey only reads it, and takes a key from it only when it differs from every key version it already knows.
+     */
+    handoffSecretRef: {
+      /**
+       * Name of the Secret.
+       */
+      name: string;
+    };
+    /**
+     * How often exkey looks at the handoff Secret while it waits for a new key, and probes an old key it asked a human to delete.
+     */
+    pollInterval?: string;
+  };
+  /**
    * Venue-specific scope of the key: Bybit sub-account uid, OKX sub-account name, Binance sub-account email. Immutable.
    */
   account?: string;
@@ -354,6 +376,68 @@ export interface ExchangeKeyStatus {
      * When this finding was first made.
      */
     detectedAt: string;
+  };
+  /**
+   * For exchange manual: what a human must do now at the venue (never secret material; key ids are masked).
+   */
+  manual?: {
+    /**
+     * CreateKey (create a key as described here and put it in the handoff Secret), DeleteKey (delete the keys in deleteKeyIds at the venue), or None.
+     */
+    action: 'CreateKey' | 'DeleteKey' | 'None';
+    /**
+     * For CreateKey, the key version the new key becomes.
+     */
+    version?: number;
+    /**
+     * What to do, as one readable paragraph.
+     */
+    instructions?: string;
+    /**
+     * For CreateKey, permissions the key must have (exkey vocabulary; docs/exchanges map them to the venue's).
+     *
+     * Items: One permission.
+     */
+    requiredPermissions?: string[];
+    /**
+     * For CreateKey, permissions the key must not have; a key with any of them is refused.
+     *
+     * Items: One permission.
+     */
+    forbiddenPermissions?: string[];
+    /**
+     * For CreateKey, the IP allowlist to set on the key (empty for none).
+     *
+     * Items: An IP address or CIDR range.
+     */
+    ipAllowlist?: string[];
+    /**
+     * For CreateKey, the Secret to put the new key in.
+     */
+    handoffSecret?: string;
+    /**
+     * For DeleteKey, the masked ids of the keys to delete at the venue.
+     *
+     * Items: A masked key id.
+     */
+    deleteKeyIds?: string[];
+    /**
+     * The last key exkey refused for this request. exkey cannot delete keys at a manual venue: delete it there, and put a new key in the handoff Secret.
+     */
+    rejected?: {
+      /**
+       * Masked id of the refused key.
+       */
+      keyId: string;
+      /**
+       * Why it was refused.
+       */
+      message: string;
+    };
+    /**
+     * When exkey made this request.
+     */
+    since?: string;
   };
   /**
    * When a key version last became current.

@@ -39,6 +39,8 @@ export type Condition = NonNullable<ExchangeKeyStatus['conditions']>[number];
 export type KeyVersionStatus = NonNullable<ExchangeKeyStatus['keys']>[number];
 export type RotationStatus = NonNullable<ExchangeKeyStatus['rotation']>;
 export type RotationPhase = RotationStatus['phase'];
+/** status.manual: what a human must do at a manual venue. */
+export type ManualStatus = NonNullable<ExchangeKeyStatus['manual']>;
 
 /** Resource coordinates used to build REST paths. */
 export const EXCHANGE_KEYS = { group: GROUP, version: VERSION, plural: 'exchangekeys', kind: 'ExchangeKey' } as const;
@@ -50,6 +52,11 @@ export const FINALIZER = 'exkey.io/revoke-keys';
 /** Annotations for one-off actions (acted on once per token; see DESIGN.md). */
 export const ANNOTATION_ROTATE = 'exkey.io/rotate';
 export const ANNOTATION_REVOKE = 'exkey.io/revoke';
+/**
+ * Manual venues with no read-only call (spec.manual.venue none): a human confirms that keys were
+ * deleted at the venue by listing their masked ids, comma-separated, as this annotation's value.
+ */
+export const ANNOTATION_DELETED_KEY = 'exkey.io/deleted-key';
 
 /** Labels exkey puts on the Secrets it owns. */
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';

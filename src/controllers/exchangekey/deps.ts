@@ -2,7 +2,8 @@
 // time and logging, plus per-reconcile scratch space for secret material.
 import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
 import type { AdapterRegistry } from '../../exchanges/registry.ts';
-import type { Credentials, ExchangeAdapter } from '../../exchanges/types.ts';
+import type { Credentials, ExchangeAdapter, KeyInfo } from '../../exchanges/types.ts';
+import type { ValidatorRegistry } from '../../exchanges/validators.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder, EventType } from '../../runtime/events.ts';
@@ -28,6 +29,8 @@ export interface Deps {
   /** Crash points for tests (EXKEY_FAILPOINTS); absent in normal runs. */
   failpoints?: Failpoints;
   adapters: AdapterRegistry;
+  /** Read-only validators of manual venues (spec.manual.venue). */
+  validators: ValidatorRegistry;
   encryption: EncryptionProviders;
   /** Backup store for key versions (spec.secret.vaultKvMirror); absent without a Vault connection. */
   mirror?: KeyMirror;
@@ -55,6 +58,21 @@ export interface Scratch {
 /** The adapter for this ExchangeKey (plan only asks for exchange steps when it exists). */
 export function adapterFor(deps: Deps, key: ExchangeKey): ExchangeAdapter {
   return deps.adapters.get(key.spec.exchange, key.spec.endpoint);
+}
+
+/** A signed read-only call with a key, for any venue: the adapter's, or a manual venue's validator. */
+export type KeyCheck = (key: Credentials) => Promise<KeyInfo>;
+
+/** How to ask this key's venue about a key; undefined for a manual venue with no read-only call. */
+export function keyCheckFor(deps: Deps, key: ExchangeKey): KeyCheck | undefined {
+  if (key.spec.exchange !== 'manual') {
+    const adapter = adapterFor(deps, key);
+    return (creds) => adapter.validate(creds, key.spec.account);
+  }
+  const venue = key.spec.manual?.venue ?? 'none';
+  if (venue === 'none') return undefined;
+  const validator = deps.validators.get(venue, key.spec.endpoint);
+  return (creds) => validator.validate(creds);
 }
 
 /** An Event about an ExchangeKey. `message` must never contain secret material. */

@@ -2,7 +2,7 @@
 // version's own credentials, read from the published Secret. The material stays in Scratch; only
 // what the exchange reported (or its refusal) goes into Observed.
 import { ExchangeError } from '../../exchanges/types.ts';
-import { adapterFor, type Deps, type Scratch } from './deps.ts';
+import { keyCheckFor, required, type Deps, type Scratch } from './deps.ts';
 import { credentialsOf, decodeMaterial } from './material.ts';
 import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
@@ -22,7 +22,7 @@ export async function revalidate(step: StepOf<'Revalidate'>, o: Observed, deps: 
   scratch.current = await decodeMaterial(secret, { namespace, name, version: step.version }, deps.encryption);
   const at = deps.clock.now().toISOString();
   try {
-    const info = await adapterFor(deps, o.key).validate(credentialsOf(scratch.current), o.key.spec.account);
+    const info = await required(keyCheckFor(deps, o.key), 'a read-only call for this venue')(credentialsOf(scratch.current));
     return { ...o, revalidation: { version: step.version, at, info } };
   } catch (err) {
     // Only the venue's verdict that the key itself is bad (unknown, deleted, expired) is drift;

@@ -5,6 +5,7 @@
 import type { ExchangeKeyStatus, KeyVersionStatus } from '../../api/v1alpha1/index.ts';
 import { parseDuration } from '../rotation/duration.ts';
 import { keyInfoFindings } from './check.ts';
+import { canProbe, venueName } from './manual.ts';
 import type { EventSpec } from './deps.ts';
 import type { Observed, Revalidation } from './observed.ts';
 import { EVENT_DRIFT_DETECTED, EVENT_DRIFT_RESOLVED } from './reasons.ts';
@@ -44,7 +45,8 @@ export function revalidateIntervalMs(o: Observed): number {
 /** When the current key version is next due for re-validation; undefined while rotating or with nothing to check. */
 export function revalidationDueAt(o: Observed): Date | undefined {
   const status = o.key.status;
-  if (!o.exchangeKnown || status?.rotation || !status?.currentVersion) return undefined;
+  // A manual venue with no read-only call has nothing to re-validate with.
+  if (!o.exchangeKnown || !canProbe(o.key) || status?.rotation || !status?.currentVersion) return undefined;
   const current = status.keys?.find((k) => k.version === status.currentVersion && k.state === 'Active');
   if (!current) return undefined;
   const last = Date.parse(current.validatedAt ?? current.createdAt ?? '');
@@ -59,7 +61,7 @@ export function driftAction(o: Observed, kind: DriftKind): DriftAction {
 }
 
 function findingOf(o: Observed, r: Revalidation): { kind: DriftKind; message: string } | undefined {
-  const head = `key version ${r.version} at ${o.key.spec.exchange}`;
+  const head = `key version ${r.version} at ${venueName(o.key)}`;
   if ('rejected' in r) return { kind: 'KeyRejected', message: `${head} is no longer accepted (revoked or expired outside exkey): ${r.rejected}` };
   const problems = keyInfoFindings(o.key, r.info);
   const first = problems[0];

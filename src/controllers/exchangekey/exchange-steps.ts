@@ -4,9 +4,10 @@
 import type { ExchangeKey } from '../../api/v1alpha1/index.ts';
 import { generateApiKeyPair } from '../../crypto/key-pair.ts';
 import { ExchangeError, type IssuedKey, type KeyRef, type KeyRequest, type OwnedKey } from '../../exchanges/types.ts';
-import { adapterFor, emit, required, type Deps, type Scratch } from './deps.ts';
+import { adapterFor, emit, keyCheckFor, required, type Deps, type Scratch } from './deps.ts';
 import { keyInfoProblems } from './check.ts';
 import { credentialsOf, encodeMaterial, type KeyMaterial } from './material.ts';
+import { isManual, venueName } from './manual.ts';
 import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
 import { EVENT_ORPHAN_REVOKED, EVENT_REGISTERED, EVENT_REVOKED, REASON_VALIDATION_FAILED } from './reasons.ts';
@@ -92,9 +93,12 @@ export async function register(step: StepOf<'Register'>, o: Observed, deps: Deps
   return { ...o, pending };
 }
 
-// The envelope is bound to the *published* Secret's namespace, name and version: the pending
-// Secret only holds it until publication copies it there byte for byte.
-async function persistPending(key: ExchangeKey, material: KeyMaterial, deps: Deps): Promise<Record<string, string>> {
+/**
+ * Writes key material to the pending Secret; returns its data. The envelope is bound to the
+ * *published* Secret's namespace, name and version: the pending Secret only holds it until
+ * publication copies it there byte for byte.
+ */
+export async function persistPending(key: ExchangeKey, material: KeyMaterial, deps: Deps): Promise<Record<string, string>> {
   const context = { namespace: key.metadata.namespace, name: secretNameOf(key), version: material.version };
   const data = await encodeMaterial(material, encryptionSettingsOf(key), context, deps.encryption);
   await deps.secrets.create(secretOf(pendingMetadata(key, material), data));
@@ -104,23 +108,31 @@ async function persistPending(key: ExchangeKey, material: KeyMaterial, deps: Dep
 /** Signed read-only call with the new key; compares what the exchange reports with the spec. */
 export async function validate(step: StepOf<'Validate'>, o: Observed, deps: Deps, scratch: Scratch): Promise<Observed> {
   const material = required(scratch.pending, 'pending key material');
-  const adapter = adapterFor(deps, o.key);
+  const check = keyCheckFor(deps, o.key);
+  const at = deps.clock.now().toISOString();
+  // A manual venue with no read-only call: the human's key is published unchecked (status says so).
+  if (!check) return { ...o, validation: { version: step.version, at } };
   try {
-    const info = await adapter.validate(credentialsOf(material), o.key.spec.account);
+    const info = await check(credentialsOf(material));
     const problems = keyInfoProblems(o.key, info);
-    if (problems.length === 0) return { ...o, validation: { version: step.version, at: deps.clock.now().toISOString(), info } };
-    return rejected(o, step.version, `the exchange reports a key that differs from the spec: ${problems.join('; ')}`);
+    if (problems.length === 0) return { ...o, validation: { version: step.version, at, info } };
+    return rejected(o, material, `the exchange reports a key that differs from the spec: ${problems.join('; ')}`);
   } catch (err) {
     if (err instanceof ExchangeError && !err.retryable) {
-      return rejected(o, step.version, `the exchange refused a signed call with the new key: ${err.message} (code ${err.code})`);
+      return rejected(o, material, `the exchange refused a signed call with the new key: ${err.message} (code ${err.code})`);
     }
     throw err;
   }
 }
 
-function rejected(o: Observed, version: number, detail: string): Observed {
-  const message = `new key version ${version} failed validation and was revoked: ${detail}`;
-  return { ...o, validation: { version, failure: { reason: REASON_VALIDATION_FAILED, message, retryable: true } } };
+function rejected(o: Observed, material: KeyMaterial, detail: string): Observed {
+  const { version } = material;
+  const keyId = maskKeyId(material.apiKey);
+  const message = isManual(o.key)
+    ? `new key ${keyId} (version ${version}) was refused and not published: ${detail}. exkey cannot delete keys at ${venueName(o.key)}: ` +
+      `delete it there, then put a new key into Secret ${o.key.spec.manual?.handoffSecretRef.name ?? ''}`
+    : `new key version ${version} failed validation and was revoked: ${detail}`;
+  return { ...o, validation: { version, keyId, failure: { reason: REASON_VALIDATION_FAILED, message, retryable: true } } };
 }
 
 /** Revokes the pending key after it failed validation. */

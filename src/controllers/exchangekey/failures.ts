@@ -1,19 +1,19 @@
 // Which failure, if any, the ExchangeKey should report now. An ordered chain of small policies,
 // first hit wins (cert-manager's policy-chain style), so the most fundamental problem is the one
 // shown: an unknown exchange hides everything else, a missing Secret hides exchange errors.
+import { isManual, manualVenue } from './manual.ts';
 import type { Failure, Observed } from './observed.ts';
 import { REASON_SECRET_CONFLICT, REASON_UNKNOWN_EXCHANGE } from './reasons.ts';
 
 type FailurePolicy = (o: Observed) => Failure | undefined;
 
-const unknownExchange: FailurePolicy = (o) =>
-  o.exchangeKnown
-    ? undefined
-    : {
-        reason: REASON_UNKNOWN_EXCHANGE,
-        message: `exchange "${o.key.spec.exchange}" has no adapter in this exkey build (known: see docs/reference.md)`,
-        retryable: false,
-      };
+const unknownExchange: FailurePolicy = (o) => {
+  if (o.exchangeKnown) return undefined;
+  const message = isManual(o.key)
+    ? `manual venue "${manualVenue(o.key)}" has no validator in this exkey build (use kraken, coinbase, or none; see docs/manual-venues.md)`
+    : `exchange "${o.key.spec.exchange}" has no adapter in this exkey build (known: see docs/reference.md)`;
+  return { reason: REASON_UNKNOWN_EXCHANGE, message, retryable: false };
+};
 
 const secretConflict: FailurePolicy = (o) =>
   o.published.kind === 'conflict'

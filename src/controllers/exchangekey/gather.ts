@@ -5,6 +5,7 @@
 import type { ExchangeKey, RotationPolicy } from '../../api/v1alpha1/index.ts';
 import type { Deps } from './deps.ts';
 import type { Observed, PolicyState } from './observed.ts';
+import { canProbe, isManual, manualVenue } from './manual.ts';
 import { maxConcurrent, slotsHeld } from './rollout-state.ts';
 import { publishedStateOf } from './secrets.ts';
 import { secretNameOf, throttleScopeOf } from './spec.ts';
@@ -26,7 +27,7 @@ export async function gather(namespace: string, name: string, deps: Deps, hints:
 
 /** Builds the Observed for an ExchangeKey already read. */
 export async function observe(key: ExchangeKey, deps: Deps, hints: CacheHints): Promise<Observed> {
-  const exchangeKnown = deps.adapters.has(key.spec.exchange);
+  const exchangeKnown = isManual(key) ? !canProbe(key) || deps.validators.has(manualVenue(key)) : deps.adapters.has(key.spec.exchange);
   const secret = await deps.secrets.get(key.metadata.namespace, secretNameOf(key));
   const observed: Observed = {
     key, exchangeKnown, published: publishedStateOf(key, secret), policy: policyOf(key, hints), rolloutSlots: 0,

@@ -85,8 +85,15 @@ export interface Observed {
   finalSweepDue?: boolean;
   /** Set when this reconcile wrote phase Registering itself (so no crash can precede it). */
   registeringStartedHere?: boolean;
-  /** Result of validating the pending key in this reconcile. */
-  validation?: { version: number; at: string; info: KeyInfo } | { version: number; failure: Failure };
+  /**
+   * Result of validating the pending key in this reconcile. `info` is absent for a manual venue
+   * with no read-only call; `keyId` (masked) names a refused key for status.manual.
+   */
+  validation?: { version: number; at: string; info?: KeyInfo } | { version: number; failure: Failure; keyId?: string };
+  /** Manual venues: set when the handoff Secret held no key exkey does not already know. */
+  handoffEmpty?: boolean;
+  /** Manual venues: masked ids of keys a human was asked to delete that the venue still accepts. */
+  stillLive?: string[];
   /** Result of re-validating the current key version in this reconcile (drift detection). */
   revalidation?: Revalidation;
   /** Set when the pending key was revoked after a failed validation. */

@@ -5,7 +5,8 @@ import type { ExchangeKeyStatus, RotationStatus } from '../../api/v1alpha1/index
 import { revalidateIntervalMs, revalidationDueAt } from './drift.ts';
 import { currentFailure } from './failures.ts';
 import type { Failure, Observed } from './observed.ts';
-import { EVENT_RETAINED, REASON_REVOKE_BLOCKED } from './reasons.ts';
+import { isManual, manualPollMs } from './manual.ts';
+import { EVENT_RETAINED, EVENT_REVOKED, REASON_REVOKE_BLOCKED } from './reasons.ts';
 import { hasFinalizer, isDeleting } from './spec.ts';
 import { desiredStatus } from './status.ts';
 import type { EventSpec } from './deps.ts';
@@ -32,6 +33,12 @@ export type Step =
   | { kind: 'DropPrevious' }
   | { kind: 'VerifyPublished' }
   | { kind: 'Revalidate'; version: number }
+  /** Manual venues: take a new key from the handoff Secret into the pending Secret. */
+  | { kind: 'TakeHandoff'; version: number }
+  /** Manual venues: ask the venue whether the old key versions a human was asked to delete still work. */
+  | { kind: 'ProbeOld' }
+  /** Manual venues, deletion: the same for every live key version. */
+  | { kind: 'ProbeAll' }
   | { kind: 'Done'; failure?: Failure; requeueAfterMs?: number };
 
 /** A dependent workload by kind and name. */
@@ -128,8 +135,14 @@ function planRollingOut(o: Observed): Step {
 }
 
 function planRevoking(o: Observed): Step {
-  if (!o.master) return { kind: 'LoadMaster' };
-  if (!o.oldRevoked) return { kind: 'RevokeOld' };
+  if (isManual(o.key)) {
+    // A human deletes the old key; exkey probes it until the venue refuses it.
+    if (o.stillLive) return { kind: 'Done', requeueAfterMs: manualPollMs(o.key) };
+    if (!o.oldRevoked) return { kind: 'ProbeOld' };
+  } else {
+    if (!o.master) return { kind: 'LoadMaster' };
+    if (!o.oldRevoked) return { kind: 'RevokeOld' };
+  }
   if (o.published.kind === 'present' && o.published.hasPrevious) return { kind: 'DropPrevious' };
   return DONE;
 }
@@ -149,6 +162,7 @@ function planRegistering(o: Observed, version: number): Step {
     if (!o.validation) return { kind: 'Validate', version };
     return planRejected(o);
   }
+  if (isManual(o.key)) return planAwaitingHuman(o, version);
   if (!o.master) return { kind: 'LoadMaster' };
   if (pending) {
     // A pending key from an earlier attempt: the sweep revokes it at the exchange first.
@@ -158,8 +172,17 @@ function planRegistering(o: Observed, version: number): Step {
   return { kind: 'Register', version };
 }
 
-/** The pending key failed validation: revoke it at the exchange, then drop its Secret. */
+/** Manual venues: no key to create; take the human's from the handoff Secret, or look again later. */
+function planAwaitingHuman(o: Observed, version: number): Step {
+  // A pending key of another version is a leftover: nobody else holds it, and it was never published.
+  if (o.pending) return { kind: 'DeletePending' };
+  if (!o.handoffEmpty) return { kind: 'TakeHandoff', version };
+  return { kind: 'Done', requeueAfterMs: manualPollMs(o.key) };
+}
+
+/** The pending key failed validation: revoke it at the exchange (a human must, at a manual venue), then drop its Secret. */
 function planRejected(o: Observed): Step {
+  if (isManual(o.key)) return { kind: 'DeletePending' };
   if (!o.pendingRevoked) return o.master ? { kind: 'RevokePending' } : { kind: 'LoadMaster' };
   return { kind: 'DeletePending' };
 }
@@ -174,10 +197,22 @@ function planDeletion(o: Observed, now: Date): Step {
   if (!mayHoldKeys(o)) return { kind: 'RemoveFinalizer' };
   const blocked = deletionBlocker(o);
   if (blocked) return reportBlocked(o, blocked, now);
+  if (isManual(o.key)) return planManualDeletion(o, now);
   if (!o.master) return { kind: 'LoadMaster' };
   if (o.pending === undefined) return { kind: 'LoadPending' };
   if (!o.revokedAll) return { kind: 'RevokeAll' };
   return { kind: 'RemoveFinalizer' };
+}
+
+/** Manual venues: ask a human to delete every live key, and release the object once the venue refuses them all. */
+function planManualDeletion(o: Observed, now: Date): Step {
+  const decision = desiredStatus(o, now);
+  if (!sameStatus(decision.status, o.key.status)) return { kind: 'WriteStatus', status: decision.status, events: decision.events };
+  if (o.pending === undefined) return { kind: 'LoadPending' };
+  if (o.stillLive) return { kind: 'Done', requeueAfterMs: manualPollMs(o.key) };
+  if (!o.revokedAll) return { kind: 'ProbeAll' };
+  const message = `the venue refuses every key version of this ExchangeKey (${o.revokedAll.count} deleted by a human)`;
+  return { kind: 'RemoveFinalizer', event: { type: 'Normal', reason: EVENT_REVOKED, message } };
 }
 
 /** True when exkey may have created keys for this object at the exchange. */

@@ -45,6 +45,9 @@ export const ROTATION_DRIFT_DETECTED = 'DriftDetected';
 /** The exchange no longer accepts the current key (revoked or expired outside exkey): reissued at once. */
 export const ROTATION_KEY_REVOKED_EXTERNALLY = 'KeyRevokedExternally';
 
+/** Ready=False (first key) while a manual venue waits for a human to create or delete a key (status.manual). */
+export const REASON_AWAITING_HUMAN = 'AwaitingHuman';
+
 /** Degraded reasons that do not stop the current key from working. */
 export const REASON_ROLLOUT_FAILED = 'RolloutFailed';
 export const REASON_POLICY_NOT_FOUND = 'PolicyNotFound';
@@ -69,5 +72,9 @@ export const EVENT_OLD_KEY_REVOKED = 'OldKeyRevoked';
 export const EVENT_ROTATED = 'Rotated';
 /** Warning: re-validation found drift; the message names what changed and the action taken. */
 export const EVENT_DRIFT_DETECTED = 'DriftDetected';
+/** Normal: a manual venue needs a human (once per request; the message says what to do). */
+export const EVENT_AWAITING_HUMAN = 'AwaitingHuman';
+/** Normal: exkey took a new key from a manual venue's handoff Secret (masked id only). */
+export const EVENT_KEY_RECEIVED = 'KeyReceived';
 /** A drift reported earlier is gone at the exchange (action Report). */
 export const EVENT_DRIFT_RESOLVED = 'DriftResolved';

@@ -9,6 +9,7 @@ import * as drift from './drift-steps.ts';
 import * as exchange from './exchange-steps.ts';
 import { gather, type CacheHints } from './gather.ts';
 import * as kube from './kube-steps.ts';
+import * as manual from './manual-steps.ts';
 import type { Failure, Observed } from './observed.ts';
 import { plan, type Step } from './plan.ts';
 
@@ -112,6 +113,9 @@ const HANDLERS: { [K in Step['kind']]: Handler<K> } = {
   DropPrevious: (_step, o, deps) => kube.dropPrevious(o, deps),
   VerifyPublished: (_step, o, deps) => kube.verifyPublished(o, deps),
   Revalidate: (step, o, deps, scratch) => drift.revalidate(step, o, deps, scratch),
+  TakeHandoff: (step, o, deps, scratch) => manual.takeHandoff(step, o, deps, scratch),
+  ProbeOld: (_step, o, deps) => manual.probeOld(o, deps),
+  ProbeAll: (_step, o, deps, scratch) => manual.probeAll(o, deps, scratch),
   Done: (_step, o) => Promise.resolve(o),
 };
 

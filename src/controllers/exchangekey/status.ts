@@ -1,14 +1,15 @@
 // desiredStatus: what ExchangeKey.status should say given what the controller observed. Pure.
 // Rotation phases move in transitions.ts; this module adds the bookkeeping fields and conditions.
-import type { ExchangeKeyStatus, KeyVersionStatus, RotationStatus } from '../../api/v1alpha1/index.ts';
+import type { ExchangeKeyStatus, KeyVersionStatus, ManualStatus, RotationStatus } from '../../api/v1alpha1/index.ts';
 import { removeCondition, setCondition, type Condition, type ConditionUpdate } from '../../runtime/conditions.ts';
 import { cachedPolicyProblems as policyProblems } from '../rotation/policy-check.ts';
 import type { EventSpec } from './deps.ts';
 import { driftFields, driftText, type DriftStatus } from './drift.ts';
 import { currentFailure } from './failures.ts';
+import { awaitingText, canProbe, manualFields, venueName } from './manual.ts';
 import type { Failure, Observed } from './observed.ts';
 import {
-  CONDITION_DEGRADED, CONDITION_READY, CONDITION_ROTATING, REASON_DRIFT_DETECTED, REASON_ISSUED, REASON_ISSUING,
+  CONDITION_DEGRADED, CONDITION_READY, CONDITION_ROTATING, REASON_DRIFT_DETECTED, REASON_AWAITING_HUMAN, REASON_ISSUED, REASON_ISSUING,
   REASON_KEY_REVOKED_EXTERNALLY, REASON_POLICY_INVALID, REASON_POLICY_NOT_FOUND, REASON_ROLLOUT_FAILED, REASON_SECRET_TAMPERED,
   ROTATION_INITIAL,
 } from './reasons.ts';
@@ -33,7 +34,8 @@ export function desiredStatus(o: Observed, now: Date, failure: Failure | undefin
   const moved = frozen ? recorded : transition(o, recorded, now);
   // A failed step keeps the recorded finding as it is; otherwise re-validation is folded in.
   const drift = frozen ? { keys: moved.keys, drift: o.key.status?.drift, events: [] } : driftFields(o, moved);
-  const fields: RotationFields = { ...moved, keys: drift.keys, events: [...drift.events, ...moved.events] };
+  const manual = manualFields(o, moved, now);
+  const fields: RotationFields = { ...moved, keys: drift.keys, events: [...drift.events, ...moved.events, ...manual.events] };
   const status: ExchangeKeyStatus = {
     ...(o.key.status ?? {}),
     observedGeneration: generation,
@@ -41,7 +43,7 @@ export function desiredStatus(o: Observed, now: Date, failure: Failure | undefin
     currentVersion: fields.currentVersion,
     keys: fields.keys,
   };
-  assign(status, fields, drift.drift);
+  assign(status, fields, drift.drift, manual.manual);
   // Remember the Secret as exkey last wrote or verified it: another resourceVersion means
   // someone else changed it, and its envelopes get checked once.
   if (o.published.kind === 'present' && o.publishedVerified && o.published.resourceVersion) {
@@ -55,10 +57,11 @@ export function desiredStatus(o: Observed, now: Date, failure: Failure | undefin
 }
 
 // Optional fields: present with a value, or absent (never undefined, so equality stays structural).
-function assign(status: ExchangeKeyStatus, f: RotationFields, drift: DriftStatus | undefined): void {
+function assign(status: ExchangeKeyStatus, f: RotationFields, drift: DriftStatus | undefined, manual: ManualStatus | undefined): void {
   const optional = {
     rotation: f.rotation,
     drift,
+    manual,
     lastRotationTime: f.lastRotationTime,
     issuedSpecHash: f.issuedSpecHash,
     lastRotateToken: f.lastRotateToken,
@@ -74,7 +77,7 @@ function conditionsFor(o: Observed, status: ExchangeKeyStatus, failure: Failure 
   const generation = o.key.metadata.generation;
   const current = currentKey(o, status);
   let conditions = setCondition(status.conditions, readyUpdate(o, status, current, failure), now, generation);
-  conditions = rotatingCondition(conditions, status.rotation, now, generation);
+  conditions = rotatingCondition(conditions, status, now, generation);
   const degraded = degradedUpdate(o, status, current, failure);
   if (!degraded) return removeCondition(conditions, CONDITION_DEGRADED);
   return setCondition(conditions, degraded, now, generation);
@@ -92,16 +95,20 @@ function rejected(status: ExchangeKeyStatus, version: number | undefined): boole
 }
 
 function readyUpdate(o: Observed, status: ExchangeKeyStatus, current: KeyVersionStatus | undefined, failure: Failure | undefined): ConditionUpdate {
-  if (current) {
-    const at = current.validatedAt ?? 'unknown';
-    const message = `Secret ${status.secretName ?? ''} holds key version ${current.version}, accepted by ${o.key.spec.exchange} at ${at}`;
-    return { type: CONDITION_READY, status: 'True', reason: REASON_ISSUED, message };
-  }
+  if (current) return { type: CONDITION_READY, status: 'True', reason: REASON_ISSUED, message: readyMessage(o, status, current) };
   const notReady = (reason: string, message: string): ConditionUpdate => ({ type: CONDITION_READY, status: 'False', reason, message });
   if (failure) return notReady(failure.reason, failure.message);
   if (o.published.kind === 'tampered') return notReady(REASON_SECRET_TAMPERED, o.published.message);
   if (status.drift && rejected(status, status.currentVersion)) return notReady(REASON_KEY_REVOKED_EXTERNALLY, driftText(status.drift));
+  const awaiting = awaitingText(status.manual);
+  if (awaiting) return notReady(REASON_AWAITING_HUMAN, awaiting);
   return notReady(REASON_ISSUING, `Issuing key version ${status.rotation?.version ?? 1}`);
+}
+
+function readyMessage(o: Observed, status: ExchangeKeyStatus, current: KeyVersionStatus): string {
+  const holds = `Secret ${status.secretName ?? ''} holds key version ${current.version}`;
+  if (!canProbe(o.key)) return `${holds}, put there by a human (venue ${venueName(o.key)} has no read-only call: not validated)`;
+  return `${holds}, accepted by ${venueName(o.key)} at ${current.validatedAt ?? 'unknown'}`;
 }
 
 type DegradedPolicy = (o: Observed, status: ExchangeKeyStatus, current: KeyVersionStatus | undefined) => { reason: string; message: string } | undefined;
@@ -135,9 +142,11 @@ function degradedUpdate(o: Observed, status: ExchangeKeyStatus, current: KeyVers
   return found ? { type: CONDITION_DEGRADED, status: 'True', reason: found.reason, message: found.message } : undefined;
 }
 
-function rotatingCondition(conditions: Condition[], rotation: RotationStatus | undefined, now: Date, generation: number | undefined): Condition[] {
+function rotatingCondition(conditions: Condition[], { rotation, manual }: ExchangeKeyStatus, now: Date, generation: number | undefined): Condition[] {
   if (!rotation) return removeCondition(conditions, CONDITION_ROTATING);
-  const update = { type: CONDITION_ROTATING, status: 'True' as const, reason: rotation.reason ?? ROTATION_INITIAL, message: rotatingMessage(rotation) };
+  const awaiting = awaitingText(manual);
+  const message = awaiting ? `${rotatingMessage(rotation)}; ${awaiting}` : rotatingMessage(rotation);
+  const update = { type: CONDITION_ROTATING, status: 'True' as const, reason: rotation.reason ?? ROTATION_INITIAL, message };
   return setCondition(conditions, update, now, generation);
 }
 

@@ -8,6 +8,7 @@
 import type { KeyVersionStatus, RotationStatus } from '../../api/v1alpha1/index.ts';
 import { ANNOTATION_REVOKE, ANNOTATION_ROTATE } from '../../api/v1alpha1/index.ts';
 import type { EventSpec } from './deps.ts';
+import { isManual, venueName } from './manual.ts';
 import type { Observed } from './observed.ts';
 import {
   EVENT_ISSUED, EVENT_OLD_KEY_REVOKED, EVENT_PUBLISHED, EVENT_ROLLED_OUT, EVENT_ROTATED, EVENT_ROTATION_STARTED, ROTATION_EMERGENCY,
@@ -94,9 +95,9 @@ function maybeEscalate(o: Observed, f: RotationFields, rotation: RotationStatus)
 function maybeValidated(o: Observed, f: RotationFields, rotation: RotationStatus): RotationFields {
   const v = o.validation;
   const pending = o.pending;
-  if (!v || !('info' in v) || v.version !== rotation.version || !pending || pending.version !== rotation.version) return f;
+  if (!v || 'failure' in v || v.version !== rotation.version || !pending || pending.version !== rotation.version) return f;
   const record: KeyVersionStatus = { version: rotation.version, keyId: pending.maskedKeyId, state: 'Pending', createdAt: pending.createdAt, validatedAt: v.at };
-  const expiresAt = v.info.expiresAt?.toISOString() ?? pending.expiresAt;
+  const expiresAt = v.info?.expiresAt?.toISOString() ?? pending.expiresAt;
   if (expiresAt) record.expiresAt = expiresAt;
   const keys = [...f.keys.filter((k) => k.version !== record.version), record].sort((a, b) => a.version - b.version);
   return { ...f, rotation: { ...rotation, phase: 'Publishing' }, keys };
@@ -148,7 +149,8 @@ function maybeRevoked(o: Observed, f: RotationFields, rotation: RotationStatus, 
   const at = now.toISOString();
   const revoked = f.keys.filter((k) => k.version !== f.currentVersion && k.state !== 'Revoked');
   const keys = f.keys.map((k): KeyVersionStatus => (k.version !== f.currentVersion && k.state !== 'Revoked' ? { ...k, state: 'Revoked', revokedAt: at } : k));
-  const message = `revoked key version(s) ${revoked.map((k) => `${k.version} (${k.keyId ?? '****'})`).join(', ') || 'none left'} at ${o.key.spec.exchange}`;
+  const verb = isManual(o.key) ? 'a human deleted' : 'revoked';
+  const message = `${verb} key version(s) ${revoked.map((k) => `${k.version} (${k.keyId ?? '****'})`).join(', ') || 'none left'} at ${venueName(o.key)}`;
   const events: EventSpec[] = [{ type: rotation.emergency ? 'Warning' : 'Normal', reason: EVENT_OLD_KEY_REVOKED, message }];
   const rolledOut = rotation.overlapEndsAt !== undefined;
   if (rotation.emergency && !rolledOut) return { ...f, keys, events, rotation: { ...rotation, phase: 'RollingOut', dependents: rotation.dependents ?? [] } };

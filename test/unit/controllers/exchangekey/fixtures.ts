@@ -1,6 +1,7 @@
 // Builders for ExchangeKey planning tests: an object in a named state, and an Observed around it.
 import { FINALIZER, type ExchangeKey, type ExchangeKeyStatus } from '../../../../src/api/v1alpha1/index.ts';
 import type { Observed } from '../../../../src/controllers/exchangekey/observed.ts';
+import type { Step } from '../../../../src/controllers/exchangekey/plan.ts';
 import { desiredStatus } from '../../../../src/controllers/exchangekey/status.ts';
 
 export const NOW = new Date('2026-03-02T10:00:00Z');
@@ -22,6 +23,18 @@ export function key(status?: ExchangeKeyStatus, overrides: Partial<ExchangeKey['
       permissions: ['read', 'trade'], ipAllowlist: ['10.0.0.1'],
     },
     ...(status ? { status } : {}),
+  };
+}
+
+/** A manual ExchangeKey (Kraken, a human creates the keys) in the same state as key(). */
+export function manualKey(status?: ExchangeKeyStatus, overrides: Partial<ExchangeKey['metadata']> = {}, venue = 'kraken'): ExchangeKey {
+  const k = key(status, overrides);
+  return {
+    ...k,
+    spec: {
+      exchange: 'manual', permissions: ['read', 'trade:spot'], ipAllowlist: ['10.0.0.1'],
+      manual: { venue, handoffSecretRef: { name: 'kraken-handoff' }, pollInterval: '20s' },
+    },
   };
 }
 
@@ -77,4 +90,19 @@ export function validated(version = 1): Observed['validation'] {
 export function settled(o: Observed): Observed {
   const status = desiredStatus(o, new Date(EARLIER)).status;
   return { ...o, key: { ...o.key, status } };
+}
+
+/** One row of a plan table: the situation, and the single step the plan must take next. */
+export interface PlanRow {
+  name: string;
+  o: Observed;
+  step: Step['kind'];
+  /** Extra checks on the step. */
+  check?: (step: Step) => void;
+}
+
+/** The step as a status write; throws (failing the row) when it is another step. */
+export function ws(step: Step): Extract<Step, { kind: 'WriteStatus' }> {
+  if (step.kind !== 'WriteStatus') throw new Error(`expected WriteStatus, got ${step.kind}`);
+  return step;
 }
