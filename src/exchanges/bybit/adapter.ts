@@ -65,7 +65,11 @@ export function createBybitAdapter(options: AdapterOptions, deps: BybitAdapterDe
 /** The create-sub-api body for a request; throws invalid-request for what Bybit cannot grant. */
 export function createSubApiBody(request: KeyRequest): Record<string, unknown> {
   if (request.keyType !== 'hmac') {
-    throw bybitInvalidRequest(`key type "${request.keyType}" is not supported yet; use "hmac"`);
+    // create-sub-api takes no public key: Bybit's RSA ("self-generated") keys are registered in its
+    // web UI only, so exkey cannot issue one. The manual path covers keys a human registers.
+    throw bybitInvalidRequest(
+      `key type "${request.keyType}" cannot be issued through Bybit's API (create-sub-api takes no public key; RSA keys are registered in Bybit's web UI); use "hmac", or exchange: manual for a key a human registers`,
+    );
   }
   const subuid = Number(subUidOf(request.account));
   const { readOnly, permissions } = toBybitPermissions(request.permissions);
