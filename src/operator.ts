@@ -22,6 +22,8 @@ import { failpointsFromEnv } from './runtime/failpoints.ts';
 import { resolveDependents, rollWorkload } from './controllers/dependents/workloads.ts';
 import { stalePods } from './controllers/dependents/pods.ts';
 import { leaderStatus } from './observability/metrics.ts';
+import { reportKeysFrom } from './observability/key-metrics.ts';
+import { queueMetrics } from './observability/queue-metrics.ts';
 import { startLeaderElection, type LeaseTimings } from './runtime/leader.ts';
 
 /** Everything the operator needs to run. */
@@ -85,9 +87,12 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
   // The controllers run only while this replica leads (always, without leader election).
   const run = async (): Promise<void> => {
     if (stopping) return;
-    const controller = startExchangeKeyController({ informers, deps, concurrency: options.concurrency ?? 16, resyncMs, ...scope });
+    const controller = startExchangeKeyController({
+      informers, deps, concurrency: options.concurrency ?? 16, resyncMs, queueObserver: queueMetrics('exchangekey'), ...scope,
+    });
     const policies = startRotationPolicyController({ kube, informers, clock, logger, resyncMs, ...scope });
     running = { controller, policies };
+    reportKeysFrom({ keys: () => controller.keys?.() ?? [], clock });
     informers.start();
     await informers.waitForSync();
     logger.info({ namespace: options.namespace, watch: options.watchNamespaces ?? 'all' }, 'exkey operator started');
@@ -115,6 +120,7 @@ export async function startOperator(options: OperatorOptions): Promise<Operator>
     isLeader: () => (elector ? elector.isLeader() : true),
     async stop() {
       stopping = true;
+      reportKeysFrom(undefined);
       await informers.stop();
       await running?.policies.stop();
       await running?.controller.stop();

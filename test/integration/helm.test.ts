@@ -8,7 +8,8 @@ import { EXCHANGE_KEYS, ROTATION_POLICIES } from '../../src/api/v1alpha1/index.t
 import { loadOrCreateKeyRing } from '../../src/controllers/encryption/local-keyring.ts';
 import { operatorEncryption } from '../../src/controllers/encryption/providers.ts';
 import { decodeMaterial, type KeyMaterial } from '../../src/controllers/exchangekey/material.ts';
-import '../../src/observability/metrics.ts';
+// The operator module loads every module that registers a metric.
+import '../../src/operator.ts';
 import { systemClock } from '../../src/runtime/clock.ts';
 import { objectPath } from '../../src/runtime/kube/paths.ts';
 import { helmBinary } from '../../scripts/render-deploy.ts';
@@ -80,7 +81,7 @@ describe('helm lint and template', () => {
     const rule = objects.find((o) => o.kind === 'PrometheusRule') as any;
     const alerts = (rule.spec.groups as { rules: { alert: string; expr: string }[] }[]).flatMap((g) => g.rules);
     expect(alerts.map((a) => a.alert)).toEqual(expect.arrayContaining([
-      'ExkeyRotationFailed', 'ExkeyKeyExpiringSoon', 'ExkeySecretDriftDetected', 'ExkeyNoLeader',
+      'ExkeyKeyDegraded', 'ExkeyKeyNotReady', 'ExkeyKeyExpiringSoon', 'ExkeyExchangeDriftDetected', 'ExkeyNoLeader',
     ]));
     const exported = new Set(register.getMetricsAsArray().map((m) => m.name));
     const used = alerts.flatMap((a) => [...a.expr.matchAll(/(?<![a-z_])exkey_[a-z_]+/g)].map((m) => m[0].replace(/_(bucket|sum|count)$/, '')));

@@ -41,6 +41,8 @@ export interface ControllerOptions {
 export interface RunningController {
   /** Stops the resync and drains in-flight reconciles (informers belong to the operator). */
   stop(): Promise<void>;
+  /** ExchangeKeys in the cache (for per-key metrics); empty for controllers that keep none. */
+  keys?(): ExchangeKey[];
 }
 
 const keyOf = (obj: KubernetesObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
@@ -119,5 +121,6 @@ export function startExchangeKeyController(options: ControllerOptions): RunningC
       resync.stop();
       await queue.shutdown({ drain: true, timeoutMs: 20_000 });
     },
+    keys: () => cachedKeys(),
   };
 }
