@@ -13,6 +13,7 @@ import { startBybitSimulator, type BybitSimulator } from '../../src/exchanges/by
 import { adapterRegistry, type AdapterRegistry } from '../../src/exchanges/registry.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { startOperator, type Operator, type OperatorOptions } from '../../src/operator.ts';
+import { operatorProcessOutputs } from './operator-process.ts';
 import { systemClock } from '../../src/runtime/clock.ts';
 import { KubeClient } from '../../src/runtime/kube/client.ts';
 import { isNotFound } from '../../src/runtime/kube/errors.ts';
@@ -207,7 +208,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       }, { timeoutMs, description: `${name} at version ${version} with no rotation in progress` }),
     async stop() {
       await operator?.stop();
+      // The suite-wide secret scan: no key the simulator issued (nor the master secret) may appear
+      // in anything an operator printed during this file, in-process or as a child process.
+      const leaked = [...sim.state.issuedSecrets(), master.apiSecret].filter((secret) =>
+        [logs.join('\n'), ...operatorProcessOutputs()].some((output) => output.includes(secret)));
       await sim.stop();
+      if (leaked.length > 0) {
+        await ns.cleanup();
+        await kube.close();
+        throw new Error(`${leaked.length} exchange secret(s) appeared in operator output (values withheld); search the logs of this test file`);
+      }
       await ns.cleanup();
       await kube.close();
     },

@@ -6,6 +6,14 @@ import { waitFor } from './kube.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli.ts');
 
+// Output of every operator process this test file started, for the harness's secret scan.
+const started: (() => string)[] = [];
+
+/** Everything every operator process started by this test file printed. */
+export function operatorProcessOutputs(): string[] {
+  return started.map((output) => output());
+}
+
 /** A running operator process. */
 export interface OperatorProcess {
   output(): string;
@@ -36,6 +44,7 @@ export async function startOperatorProcess(
     '--health-port', '0', '--log-level', 'debug', ...(options.args ?? []),
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
+  started.push(() => out);
   child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {

@@ -41,6 +41,12 @@ export interface BybitSimulatorState extends SimControls<RetCodeFault, Omit<Requ
   patchKey(apiKey: string, patch: KeyPatch): SimKeyView | undefined;
   /** Adds another master key (same master uid); throws if the api key is taken. */
   addMasterKey(apiKey: string, secret: string): SimKeyView;
+  /**
+   * Secrets of every sub-account key issued since the last reset, deleted ones included: for
+   * in-process tests that prove none of them ever shows up in exkey's output. Not reachable over
+   * HTTP (the control API never returns secrets).
+   */
+  issuedSecrets(): string[];
 }
 
 /** What the server and admin API need besides the public surface. */
@@ -91,6 +97,7 @@ export function createSimulatorState(init: AccountInit, settings: SimulatorSetti
       if (account.keys.some((k) => k.apiKey === apiKey)) throw new Error(`api key ${apiKey} already exists`);
       return viewKey(addMasterKey(account, apiKey, secret, clock.nowMs()));
     },
+    issuedSecrets: () => account.keys.filter((k) => k.uid !== init.masterUid).map((k) => k.secret),
   };
   const admin = core.adminControls(
     { list: () => account.keys.map(viewKey), get: find, patch: (apiKey, body) => patch(apiKey, parseKeyPatch(body)) },
