@@ -12,7 +12,8 @@ export const REDACT_PATHS: readonly string[] = [
   'dataKey', 'plaintext', 'authorization', 'signature',
   '*.secret', '*.apiSecret', '*.secretKey', '*.passphrase', '*.privateKey', '*.password', '*.token',
   '*.masterKey', '*.dataKey', '*.plaintext', '*.authorization', '*.signature', '*.data', '*.stringData',
-  'headers["x-bapi-sign"]', 'headers["authorization"]', '*.headers["x-bapi-sign"]', '*.headers["authorization"]',
+  // Venue signature and passphrase headers (Bybit, OKX, Kraken; Deribit and Coinbase sign in authorization).
+  ...['x-bapi-sign', 'ok-access-sign', 'ok-access-passphrase', 'api-sign', 'authorization'].flatMap((h) => [`headers["${h}"]`, `*.headers["${h}"]`]),
 ];
 
 /** Options for the operator's root logger. */
