@@ -75,6 +75,8 @@ export interface KeyInfo {
    * own list); `ipAllowlist` is then empty and only the presence of a restriction can be checked.
    */
   ipRestrictedUnlisted?: boolean;
+  /** The venue does not say anything about IP binding (Coinbase): no IP check is possible. */
+  ipAllowlistUnknown?: boolean;
   withdrawEnabled: boolean;
   expiresAt?: Date;
 }

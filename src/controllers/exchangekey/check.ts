@@ -55,6 +55,7 @@ export function keyInfoFindings(key: ExchangeKey, info: KeyInfo): KeyInfoProblem
 }
 
 function ipAllowlistProblem(spec: readonly string[], info: KeyInfo): string | undefined {
+  if (info.ipAllowlistUnknown === true) return undefined;
   const wantIps = spec.map(normaliseIp).sort();
   // The venue only says "restricted": a restriction must exist exactly when the spec asks for one.
   if (info.ipRestrictedUnlisted === true) {

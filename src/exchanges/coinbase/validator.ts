@@ -1,8 +1,8 @@
 // Coinbase Advanced Trade validator: CDP keys are created and deleted only in the CDP portal, so
 // exkey only asks GET /api/v3/brokerage/key_permissions, with a Bearer JWT signed by the key.
 // The key's `keyId` is the CDP key name, `privateKey` the EC PEM (or Ed25519 secret).
-// key_permissions says nothing about the key's IP allowlist: KeyInfo.ipAllowlist is always
-// empty and the allowlist must be checked by a human in the CDP portal.
+// key_permissions says nothing about the key's IP allowlist: KeyInfo says so (ipAllowlistUnknown),
+// exkey skips the IP check, and the allowlist must be checked by a human in the CDP portal.
 
 import { httpClientFor, type HttpClient } from '../http.ts';
 import { isRecord } from '../json.ts';
@@ -47,7 +47,7 @@ export function createCoinbaseValidator(options: AdapterOptions, deps: CoinbaseV
 export function toKeyInfo(keyId: string, flags: CoinbaseFlags): KeyInfo {
   const mapped = fromCoinbaseFlags(flags);
   // The allowlist is not readable through the API: a human checks it (see docs/exchanges/coinbase.md).
-  return { keyId, permissions: mapped.permissions, unmappedPermissions: [], ipAllowlist: [], withdrawEnabled: mapped.withdrawEnabled };
+  return { keyId, permissions: mapped.permissions, unmappedPermissions: [], ipAllowlist: [], ipAllowlistUnknown: true, withdrawEnabled: mapped.withdrawEnabled };
 }
 
 /** Reads key_permissions' body. */

@@ -27,6 +27,7 @@ describe('keyInfoProblems', () => {
     { name: 'should refuse venue permissions exkey does not manage', got: info({ unmappedPermissions: ['NFT:NFTQueryProductList'] }), problems: ['does not manage'] },
     { name: 'should refuse a different IP allowlist', got: info({ ipAllowlist: [] }), problems: ['IP allowlist at the exchange is []'] },
     { name: 'should accept "restricted, list unknown" when the spec asks for an allowlist', got: info({ ipAllowlist: [], ipRestrictedUnlisted: true }), problems: [] },
+    { name: 'should skip the IP check when the venue says nothing about IP binding', got: info({ ipAllowlist: [], ipAllowlistUnknown: true }), problems: [] },
   ])('$name', ({ got, problems }) => {
     const found = keyInfoProblems(key(), got);
     expect(found).toHaveLength(problems.length);

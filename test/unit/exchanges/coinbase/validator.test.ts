@@ -32,7 +32,7 @@ afterEach(() => {
 
 describe('coinbase validator', () => {
   it('should report read + trade and an empty allowlist when the key may view and trade', async () => {
-    expect(await validator.validate(key)).toEqual({ keyId: pair.name, permissions: ['read', 'trade'], unmappedPermissions: [], ipAllowlist: [], withdrawEnabled: false });
+    expect(await validator.validate(key)).toEqual({ keyId: pair.name, permissions: ['read', 'trade'], unmappedPermissions: [], ipAllowlist: [], ipAllowlistUnknown: true, withdrawEnabled: false });
   });
 
   it('should report transfer as fund-moving when the human ticked Transfer', async () => {
