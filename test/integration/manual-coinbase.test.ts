@@ -7,7 +7,7 @@ import { maskKeyId } from '../../src/controllers/exchangekey/spec.ts';
 import { startCoinbaseSimulator, type CoinbaseSimulator, type CreatedKey } from '../../src/exchanges/coinbase/simulator/index.ts';
 import { SECRETS, collectionPath, objectPath } from '../../src/runtime/kube/paths.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
-import { waitFor } from '../support/kube.ts';
+import { manualInstructions } from '../support/manual.ts';
 
 let h: Harness;
 let coinbase: CoinbaseSimulator;
@@ -23,13 +23,7 @@ afterAll(async () => {
   await coinbase.stop();
 });
 
-function instructions(name: string, action: ManualStatus['action'], version?: number): Promise<ManualStatus> {
-  return waitFor(async (observe) => {
-    const manual = (await h.getKey(name))?.status?.manual;
-    observe(manual ?? 'no status.manual');
-    return manual?.action === action && (version === undefined || manual.version === version) ? manual : undefined;
-  }, { timeoutMs: 30_000, description: `${name}: status.manual.action ${action}` });
-}
+const instructions = (name: string, action: ManualStatus['action'], version?: number): Promise<ManualStatus> => manualInstructions(h, name, action, version);
 
 // The human in the CDP portal: an ECDSA key with View and Trade, never Transfer.
 async function humanCreatesKey(): Promise<CreatedKey> {

@@ -9,6 +9,7 @@ import { KRAKEN_PERMISSIONS } from '../../src/exchanges/kraken/permissions.ts';
 import { startKrakenSimulator, type CreatedKey, type KrakenSimulator } from '../../src/exchanges/kraken/simulator/index.ts';
 import { SECRETS, collectionPath, objectPath } from '../../src/runtime/kube/paths.ts';
 import { startHarness, type Harness } from '../support/harness.ts';
+import { manualInstructions } from '../support/manual.ts';
 import { waitFor } from '../support/kube.ts';
 
 let h: Harness;
@@ -40,14 +41,7 @@ async function createManualKey(name: string, extra: Partial<ExchangeKeySpec> = {
   });
 }
 
-/** Waits until status.manual asks for `action` (and, for CreateKey, `version`). */
-function instructions(name: string, action: ManualStatus['action'], version?: number): Promise<ManualStatus> {
-  return waitFor(async (observe) => {
-    const manual = (await h.getKey(name))?.status?.manual;
-    observe(manual ?? 'no status.manual');
-    return manual?.action === action && (version === undefined || manual.version === version) ? manual : undefined;
-  }, { timeoutMs: 30_000, description: `${name}: status.manual.action ${action}` });
-}
+const instructions = (name: string, action: ManualStatus['action'], version?: number): Promise<ManualStatus> => manualInstructions(h, name, action, version);
 
 // The human, in Kraken's UI: ticks the boxes for the required exkey permissions (plus any extra
 // Kraken ones asked for) and enters the allowlist.
