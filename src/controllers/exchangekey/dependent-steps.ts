@@ -1,6 +1,7 @@
 // Steps that roll dependent workloads. Each rollout is recorded in status (state Rolling, with
 // its start time) before the workload is patched, so a restart re-patches what it recorded
 // (the patch is idempotent) and never loses track of a rollout's deadline.
+import { dependentsRolled } from '../../observability/rotation-metrics.ts';
 import { keyVersionAnnotation } from '../dependents/annotation.ts';
 import { rolloutStatus } from '../dependents/rollout.ts';
 import { emit, type Deps } from './deps.ts';
@@ -62,6 +63,7 @@ export async function rollWorkloads(step: StepOf<'RollWorkloads'>, o: Observed, 
   const annotation = keyVersionAnnotation(o.key.metadata.name);
   for (const ref of step.refs) {
     await deps.rollWorkload(o.key.metadata.namespace, ref, { annotationKey: annotation, version });
+    dependentsRolled.inc({ kind: ref.kind });
   }
   emit(deps, o.key, { type: 'Normal', reason: EVENT_ROLLING, message: `rolling ${step.refs.map(refKey).join(', ')} to key version ${version}` });
   const patched = new Set(step.refs.map(refKey));

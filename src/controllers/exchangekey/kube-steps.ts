@@ -12,6 +12,7 @@ import {
 } from './material.ts';
 import { isNewFinding, type DriftStatus } from './drift.ts';
 import { mirrorKeyVersion } from './mirror.ts';
+import { observePhaseChange } from '../../observability/rotation-metrics.ts';
 import type { Observed } from './observed.ts';
 import type { Step } from './plan.ts';
 import { REASON_MASTER_CREDENTIALS_INVALID, REASON_MASTER_CREDENTIALS_NOT_FOUND } from './reasons.ts';
@@ -26,6 +27,7 @@ export async function writeStatus(step: StepOf<'WriteStatus'>, o: Observed, deps
   const before = o.key.status?.rotation;
   const key = await deps.keys.replaceStatus(o.key, step.status);
   if (before && !step.status.rotation) recordRotation(before, deps.clock.now());
+  observePhaseChange(key.metadata.uid, before, step.status.rotation, deps.clock.nowMs());
   countDrift(o.key.status?.drift, step.status.drift, key.spec.exchange);
   deps.throttle.set(throttleScopeOf(key), `${key.metadata.namespace}/${key.metadata.name}`, slotsHeld(step.status.rotation?.dependents));
   for (const event of step.events) emit(deps, key, event);
