@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runKubectlPlugin, type PluginIo } from '../../src/kubectl/command.ts';
 import { secretsOf, startHarness, type Harness } from '../support/harness.ts';
+import { waitFor } from '../support/kube.ts';
 
 let h: Harness;
 
@@ -38,7 +39,12 @@ describe('kubectl exkey', () => {
     await h.waitForCondition('mm', { type: 'Ready', status: 'True' });
     await h.waitForCondition('broken', { type: 'Ready', status: 'False', reason: 'MasterCredentialsNotFound' });
 
-    const status = await plugin(['status']);
+    // While exkey retries, the broken key's Ready reason passes through Issuing before each
+    // failure is recorded again: poll until the table shows the failure.
+    const status = await waitFor(async () => {
+      const run = await plugin(['status']);
+      return run.out.includes('MasterCredentialsNotFound') ? run : undefined;
+    }, { description: 'status shows the broken key\'s failure', timeoutMs: 30_000 });
     expect(status.code).toBe(0);
     const lines = status.out.split('\n');
     expect(lines[0]).toMatch(/^NAME\s+EXCHANGE\s+READY\s+VERSION\s+PHASE\s+NEXT-ROTATION\s+PROBLEM$/);
