@@ -1,9 +1,8 @@
 // Unwrappers for envelopes sealed with a cloud provider, as consumers need them: decrypt-only,
 // built from the pod's own credentials, one client per AWS region (taken from each envelope's key
 // ARN) and one Vault connection. The agent uses the same ones.
-import type { KMSClient } from '@aws-sdk/client-kms';
 import { EnvelopeError, type KeyUnwrapper } from '../crypto/index.ts';
-import { AWS_KMS_PROVIDER, createAwsKmsUnwrapper, kmsClient, type KmsClientOptions } from '../crypto/providers/aws-kms.ts';
+import { createRegionalKmsUnwrapper, kmsClientPool, type KmsClientOptions } from '../crypto/providers/aws-kms.ts';
 import { vaultClientFromEnv, type VaultClient } from '../crypto/providers/vault-client.ts';
 import { VAULT_TRANSIT_PROVIDER, createVaultTransitUnwrapper } from '../crypto/providers/vault-transit.ts';
 import { systemClock, type Clock } from '../runtime/clock.ts';
@@ -18,22 +17,12 @@ export interface ClosableUnwrapper extends KeyUnwrapper {
  * `region` in the options is ignored: each envelope's key ARN names its region.
  */
 export function awsKmsUnwrapper(options: Omit<KmsClientOptions, 'region'> = {}): ClosableUnwrapper {
-  const clients = new Map<string, KMSClient>();
-  const clientFor = (keyRef: string): KMSClient => {
-    const region = keyRef.split(':')[3] ?? '';
-    let client = clients.get(region);
-    if (!client) {
-      client = kmsClient({ ...options, ...(region ? { region } : {}) });
-      clients.set(region, client);
-    }
-    return client;
-  };
+  const pool = kmsClientPool(options);
+  const unwrapper = createRegionalKmsUnwrapper(pool);
   return {
-    name: AWS_KMS_PROVIDER,
-    unwrap: (wrappedKey, keyRef, context) => createAwsKmsUnwrapper({ client: clientFor(keyRef) }).unwrap(wrappedKey, keyRef, context),
+    ...unwrapper,
     close: () => {
-      for (const client of clients.values()) client.destroy();
-      clients.clear();
+      pool.close();
       return Promise.resolve();
     },
   };

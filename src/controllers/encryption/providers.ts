@@ -2,12 +2,11 @@
 // Secret), aws-kms (a client per region from the standard AWS chain) and, when configured,
 // vault-transit. Controllers ask for a sealer per ExchangeKey (its KMS key or Transit key) and one
 // lookup for opening anything.
-import type { KMSClient } from '@aws-sdk/client-kms';
 import type { ExchangeKeySpec } from '../../api/v1alpha1/index.ts';
 import {
   EnvelopeError, createLocalProvider, providersByName, type KeyProvider, type KeyUnwrapper, type MasterKeyRing, type ProviderLookup,
 } from '../../crypto/index.ts';
-import { AWS_KMS_PROVIDER, createAwsKmsProvider, createAwsKmsUnwrapper, kmsClient, type KmsClientOptions } from '../../crypto/providers/aws-kms.ts';
+import { createAwsKmsProvider, createRegionalKmsUnwrapper, kmsClientPool, type KmsClientOptions } from '../../crypto/providers/aws-kms.ts';
 import type { VaultClient } from '../../crypto/providers/vault-client.ts';
 import { createVaultTransitProvider, createVaultTransitUnwrapper } from '../../crypto/providers/vault-transit.ts';
 import type { Clock } from '../../runtime/clock.ts';
@@ -53,14 +52,14 @@ const RING_REFRESH_MS = 60_000;
 /** The operator's providers. */
 export function operatorEncryption(options: EncryptionOptions): EncryptionProviders {
   const local = cachedLocal(options.loadRing, options.clock);
-  const kms = kmsClients(options.kms ?? {});
-  const kmsUnwrapper = regionalKmsUnwrapper(kms);
+  const kms = kmsClientPool(options.kms ?? {});
+  const kmsUnwrapper = createRegionalKmsUnwrapper(kms);
   return {
     async sealer(settings) {
       switch (settings.provider) {
         case 'aws-kms': {
           const aws = required(settings.awsKms, 'awsKms');
-          return createAwsKmsProvider({ client: kms(aws.region), keyId: aws.keyId });
+          return createAwsKmsProvider({ client: kms.client(aws.region), keyId: aws.keyId });
         }
         case 'vault-transit': {
           const transit = required(settings.vaultTransit, 'vaultTransit');
@@ -98,31 +97,6 @@ function cachedLocal(loadRing: () => Promise<MasterKeyRing>, clock: Clock): () =
         loading = undefined;
       });
     return loading;
-  };
-}
-
-/** One KMS client per region (undefined = the operator's default region). */
-function kmsClients(base: KmsClientOptions): (region?: string) => KMSClient {
-  const clients = new Map<string, KMSClient>();
-  return (region) => {
-    const id = region ?? '';
-    let client = clients.get(id);
-    if (!client) {
-      client = kmsClient({ ...base, ...(region ? { region } : {}) });
-      clients.set(id, client);
-    }
-    return client;
-  };
-}
-
-// An envelope's keyRef is the KMS key ARN, which names its region: open with that region's client.
-function regionalKmsUnwrapper(kms: (region?: string) => KMSClient): KeyUnwrapper {
-  return {
-    name: AWS_KMS_PROVIDER,
-    unwrap: (wrappedKey, keyRef, context) => {
-      const region = keyRef.split(':')[3];
-      return createAwsKmsUnwrapper({ client: kms(region || undefined) }).unwrap(wrappedKey, keyRef, context);
-    },
   };
 }
 

@@ -293,3 +293,42 @@ export function createAwsKmsProvider(options: { client: KMSClient; keyId: string
     generateDataKey: (context) => generateDataKey(client, keyId, context),
   };
 }
+
+/** KMS clients by region, made on first use (one connection pool per region). */
+export interface KmsClientPool {
+  /** The client for `region`, or for the default region (AWS_REGION, shared config) when undefined. */
+  client(region?: string): KMSClient;
+  /** Destroys every client made so far. */
+  close(): void;
+}
+
+/** A pool of clients sharing `base` settings (endpoint, credentials, timeouts). */
+export function kmsClientPool(base: KmsClientOptions = {}): KmsClientPool {
+  const clients = new Map<string, KMSClient>();
+  return {
+    client(region) {
+      const id = region ?? '';
+      let client = clients.get(id);
+      if (!client) {
+        client = kmsClient({ ...base, ...(region ? { region } : {}) });
+        clients.set(id, client);
+      }
+      return client;
+    },
+    close() {
+      for (const client of clients.values()) client.destroy();
+      clients.clear();
+    },
+  };
+}
+
+/** Opens aws-kms envelopes with the client of the region their keyRef (a key ARN) names. */
+export function createRegionalKmsUnwrapper(pool: KmsClientPool): KeyUnwrapper {
+  return {
+    name: AWS_KMS_PROVIDER,
+    unwrap: (wrappedKey, keyRef, context) => {
+      const region = keyRef.split(':')[3];
+      return createAwsKmsUnwrapper({ client: pool.client(region || undefined) }).unwrap(wrappedKey, keyRef, context);
+    },
+  };
+}

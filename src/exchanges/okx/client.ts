@@ -5,6 +5,7 @@
 import type { Clock } from '../../runtime/clock.ts';
 import type { HttpClient, HttpResponse, SignedClient } from '../http.ts';
 import type { Pacer } from '../pacer.ts';
+import { OKX_RATE_LIMITS, OKX_RATE_WINDOW_MS } from './limits.ts';
 import { parseJsonObject } from '../json.ts';
 import { ExchangeError, type Credentials } from '../types.ts';
 import { okxBadResponse, okxError, okxHttpError, okxInvalidRequest } from './errors.ts';
@@ -12,20 +13,6 @@ import { encodeOkxQuery, okxAuthHeaders } from './signing.ts';
 
 /** Default production REST endpoint. */
 export const OKX_MAINNET = 'https://www.okx.com';
-
-/**
- * How long a rate-limited caller must wait, by endpoint. OKX sends no reset header, so the
- * published window (per User ID) is the longest wait needed. Sources: "Sub-account" (create,
- * modify and delete API key: 1 request per second; query: 20 requests per 2 seconds) and
- * "Trading Account → Get account configuration" (5 requests per 2 seconds).
- */
-export const RATE_WINDOW_MS: Readonly<Record<string, number>> = {
-  '/api/v5/users/subaccount/apikey': 1000,
-  '/api/v5/users/subaccount/modify-apikey': 1000,
-  '/api/v5/users/subaccount/delete-apikey': 1000,
-  'GET /api/v5/users/subaccount/apikey': 2000,
-  '/api/v5/account/config': 2000,
-};
 
 /** Options for createOkxClient. */
 export interface OkxClientOptions {
@@ -113,9 +100,13 @@ function withRetryHint(err: ExchangeError, windowMs: number | undefined): Exchan
   });
 }
 
+// How long a rate-limited caller must wait: OKX sends no reset header, so the endpoint's published
+// window (limits.ts, the table the pacer and the simulator use) is the longest wait needed.
 function rateWindowOf(method: string, requestPath: string): number | undefined {
   const path = requestPath.split('?')[0] ?? requestPath;
-  return RATE_WINDOW_MS[`${method} ${path}`] ?? RATE_WINDOW_MS[path];
+  const rule = OKX_RATE_LIMITS[`${method} ${path}`];
+  if (rule === undefined) return undefined;
+  return typeof rule === 'number' ? OKX_RATE_WINDOW_MS : rule.windowMs;
 }
 
 function secretsOf(credentials: Credentials): { secret: string; passphrase: string } {
